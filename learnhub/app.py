@@ -1,0 +1,60 @@
+"""The Starlette application: routes, the lifespan that owns every store client, the GraphQL view."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from learnhub.graphiql import graphiql_asset
+from learnhub.graphql_view import GatewayGraphQL
+from learnhub.legacy import list_questions
+from learnhub.schema.root import build_schema
+from learnhub.settings import Settings
+from learnhub.stores import Stores
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness: the process serves HTTP (no store I/O, so a slow store never restarts the gateway)."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Readiness: every store answers."""
+    stores: Stores = request.app.state.stores
+    try:
+        await stores.check_reachable()
+    except Exception as exc:  # noqa: BLE001 - reported as not ready
+        return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stores = await Stores.open(settings)
+        try:
+            await stores.check_reachable()
+            app.state.stores = stores
+            yield
+        finally:
+            await stores.close()
+
+    view = GatewayGraphQL(settings, schema=build_schema(introspection=settings.introspection_enabled))
+    routes = [
+        Route("/graphql", view, methods=["GET", "POST"]),
+        Route("/questions", list_questions, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+    ]
+    if settings.graphiql_enabled:
+        routes.append(Route("/static/graphiql/{name}", graphiql_asset, methods=["GET", "HEAD"]))
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    return app

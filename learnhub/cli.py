@@ -1,0 +1,192 @@
+"""`learnhub dev | serve | migrate | seed | schema export`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from pathlib import Path
+
+from learnhub.settings import Settings
+
+DEV_DATA_DIR = Path(".learnhub")
+SCHEMA_FILE = Path("schema.graphql")
+log = logging.getLogger("learnhub")
+
+
+def _serve(settings: Settings, *, workers: int = 1, started: float | None = None) -> None:
+    import uvicorn
+
+    from learnhub.app import create_app
+
+    config = uvicorn.Config(
+        create_app(settings), host=settings.host, port=settings.port, log_level="info", proxy_headers=True,
+        lifespan="on", workers=workers,
+    )
+    server = uvicorn.Server(config)
+    if started is not None:
+        url = f"http://{settings.host}:{settings.port}/graphql"
+
+        async def announce() -> None:
+            while not server.started:
+                await asyncio.sleep(0.05)
+            print(f"LearnHub is serving at {url} (GraphiQL) — ready {time.monotonic() - started:.1f} s after start."
+                  " Ctrl-C stops it and every local server.", flush=True)
+
+        async def main() -> None:
+            task = asyncio.create_task(announce())
+            await server.serve()
+            task.cancel()
+
+        asyncio.run(main())
+    else:
+        server.run()
+
+
+def _preflight(settings: Settings) -> None:
+    """Fail fast, naming every store that cannot be reached, before taking traffic."""
+    from learnhub.stores import Stores, StoresUnreachable
+
+    async def check() -> None:
+        stores = await Stores.open(settings)
+        try:
+            await stores.check_reachable()
+        finally:
+            await stores.close()
+
+    try:
+        asyncio.run(check())
+    except StoresUnreachable as exc:
+        print(f"learnhub: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _seed(settings: Settings, scale: int | None) -> None:
+    from learnhub.datasources.mongo.client import init_documents, make_client
+    from learnhub.datasources.postgres.engine import make_engine
+    from learnhub.seed.demo import seed_demo
+
+    async def run() -> None:
+        engine = make_engine(settings)
+        client = make_client(settings)
+        db = client[settings.mongodb_database]
+        try:
+            await init_documents(db)
+            report = await seed_demo(engine, db)
+            print(f"Demo content: {report.courses} courses, {report.lessons} lessons, {report.questions} questions.")
+            if scale:
+                from learnhub.auth.passwords import hash_password
+                from learnhub.seed.scale import seed_scale
+
+                scaled = await seed_scale(engine, db, scale, password_hash=await hash_password("learnhub-scale"))
+                print(f"Scale {scale}: {scaled}")
+        finally:
+            await engine.dispose()
+            await client.close()
+
+    asyncio.run(run())
+
+
+def cmd_dev(args: argparse.Namespace) -> None:
+    from learnhub.embedded import EmbeddedCluster, EmbeddedServerError, Ports
+    from learnhub.migrate import migrate_all
+
+    started = time.monotonic()
+    data_dir: Path = args.data_dir.resolve()
+    cluster = EmbeddedCluster(data_dir, Ports(args.pg_port, args.mongo_port, args.redis_port, args.typesense_port,
+                                              args.s3_port))
+    try:
+        cluster.start()
+    except EmbeddedServerError as exc:
+        print(f"learnhub dev: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    try:
+        print(f"Local servers up in {cluster.started_in:.1f} s (data and logs in {data_dir}).", flush=True)
+        settings = Settings(**{k.lower(): v for k, v in cluster.env().items()}, environment="development",
+                            host=args.host, port=args.port)
+        migrate_all(settings)
+        _seed(settings, None)
+        _serve(settings, started=started)
+    finally:
+        cluster.stop()
+        print("Stopped the gateway and every local server.", flush=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    settings = Settings()
+    if settings.is_production and settings.uses_dev_secret:
+        print("learnhub: refusing to serve production with the development JWT key; set JWT_KEYS.", file=sys.stderr)
+        raise SystemExit(2)
+    _preflight(settings)
+    _serve(settings, workers=args.workers)
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    from learnhub.migrate import migrate_all
+
+    migrate_all(Settings())
+    print("PostgreSQL, MongoDB indexes and the S3 bucket are up to date.")
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    _seed(Settings(), args.scale)
+
+
+def cmd_schema_export(args: argparse.Namespace) -> None:
+    from learnhub.schema.root import build_schema
+
+    text = str(build_schema()) + "\n"
+    target: Path = args.output
+    if args.check:
+        if not target.exists() or target.read_text() != text:
+            print(f"{target} is out of date: run `learnhub schema export`.", file=sys.stderr)
+            raise SystemExit(1)
+        return
+    target.write_text(text)
+    print(f"Wrote {target}.")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="learnhub", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+
+    dev = sub.add_parser("dev", help="start local servers, migrate, seed demo data and serve with GraphiQL")
+    dev.add_argument("--data-dir", type=Path, default=DEV_DATA_DIR)
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8000)
+    for name, default in (("pg", 54329), ("mongo", 27019), ("redis", 63799), ("typesense", 8108), ("s3", 9009)):
+        dev.add_argument(f"--{name}-port", type=int, default=default)
+    dev.set_defaults(func=cmd_dev)
+
+    serve = sub.add_parser("serve", help="serve against the stores named in the environment (production)")
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="upgrade PostgreSQL, MongoDB indexes and the S3 bucket").set_defaults(
+        func=cmd_migrate)
+
+    seed = sub.add_parser("seed", help="load demo content (and, with --scale N, a large generated dataset)")
+    seed.add_argument("--scale", type=int, default=None, help="N x (1,000 users, 20 courses, 10,000 progress rows...)")
+    seed.set_defaults(func=cmd_seed)
+
+    schema = sub.add_parser("schema", help="schema tools")
+    schema_sub = schema.add_subparsers(dest="schema_command", required=True)
+    export = schema_sub.add_parser("export", help="write schema.graphql")
+    export.add_argument("--output", type=Path, default=SCHEMA_FILE)
+    export.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    export.set_defaults(func=cmd_schema_export)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # One line per store health probe is noise, not information.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except KeyboardInterrupt:
+        # Ctrl-C is how `dev` and `serve` are meant to stop; cleanup already ran in `finally`.
+        raise SystemExit(130) from None

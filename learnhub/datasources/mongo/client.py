@@ -1,0 +1,44 @@
+"""The MongoDB client (PyMongo async) with Beanie initialised on it, and round-trip accounting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from beanie import init_beanie
+from pymongo import AsyncMongoClient, monitoring
+from pymongo.asynchronous.database import AsyncDatabase
+
+from learnhub import stats
+from learnhub.datasources.mongo.documents import DOCUMENT_MODELS
+from learnhub.settings import Settings
+
+Doc = dict[str, Any]
+
+
+class _CommandCounter(monitoring.CommandListener):
+    # Handshakes and heartbeats are not commands here, so this counts only the request's own work.
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        stats.record("mongodb")
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+def make_client(settings: Settings) -> AsyncMongoClient[Doc]:
+    timeout_ms = int(settings.store_connect_timeout_seconds * 1000)
+    return AsyncMongoClient(
+        settings.mongodb_url,
+        event_listeners=[_CommandCounter()],
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+        tz_aware=True,
+        uuidRepresentation="standard",
+    )
+
+
+async def init_documents(db: AsyncDatabase[Doc], *, create_indexes: bool = False) -> None:
+    """Bind the Beanie documents to `db`. Index creation belongs to `learnhub migrate`, not start-up."""
+    await init_beanie(database=db, document_models=DOCUMENT_MODELS, skip_indexes=not create_indexes)

@@ -1,0 +1,35 @@
+"""The SQLAlchemy async engine (asyncpg) and its round-trip accounting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from learnhub import stats
+from learnhub.settings import Settings
+
+
+def make_engine(settings: Settings) -> AsyncEngine:
+    """One pool per process. Reads run in autocommit (no BEGIN/COMMIT round trips)."""
+    engine = create_async_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_size,
+        pool_pre_ping=False,  # a broken connection surfaces as an error, not a hidden extra query
+        connect_args={"timeout": settings.store_connect_timeout_seconds, "server_settings": {
+            "application_name": "learnhub-gateway",
+        }},
+    )
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _count(*_: Any) -> None:
+        stats.record("postgres")
+
+    return engine
+
+
+def reads(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, in autocommit: a read is one statement, one round trip."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")

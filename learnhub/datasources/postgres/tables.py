@@ -1,0 +1,187 @@
+"""PostgreSQL tables (SQLModel). Rows point at MongoDB content through `*content_id` strings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import CheckConstraint, Column, DateTime, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlmodel import Field, SQLModel
+
+from learnhub.ids import uuid7
+
+# Stable constraint names, so migrations and autogenerate agree on what exists.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("student", "instructor", "admin")
+LEVELS = ("beginner", "intermediate", "advanced")
+ENROLLMENT_STATUSES = ("active", "completed", "cancelled")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(*, nullable: bool = False) -> Column[datetime]:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+def _created() -> Column[datetime]:
+    return Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+# Defaults live in the database too (server_default): Core inserts and other clients get them.
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    __table_args__ = (
+        # Emails are stored lower-cased, so this is a case-insensitive uniqueness rule.
+        UniqueConstraint("email", name="uq_users_email"),
+        CheckConstraint("email = lower(email)", name="email_lower"),
+        CheckConstraint(_in("role", ROLES), name="role"),
+        Index("ix_users_created_at", "created_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    email: str = Field(sa_column=Column(String(320), nullable=False))
+    password_hash: str = Field(sa_column=Column(Text, nullable=False))
+    role: str = Field(default="student", sa_column=Column(String(16), nullable=False, server_default="student"))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class UserProfile(SQLModel, table=True):
+    __tablename__ = "user_profiles"
+    __table_args__ = (Index("ix_user_profiles_created_at", "created_at"),)
+
+    user_id: uuid.UUID = Field(primary_key=True, foreign_key="users.id", ondelete="CASCADE")
+    display_name: str = Field(sa_column=Column(String(100), nullable=False))
+    bio: str | None = Field(default=None, sa_column=Column(Text))
+    avatar_url: str | None = Field(default=None, sa_column=Column(Text))
+    timezone: str = Field(default="UTC", sa_column=Column(String(64), nullable=False, server_default="UTC"))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class Course(SQLModel, table=True):
+    __tablename__ = "courses"
+    __table_args__ = (
+        UniqueConstraint("content_id", name="uq_courses_content_id"),
+        CheckConstraint("content_id LIKE 'course:%'", name="content_id"),
+        CheckConstraint(_in("level", LEVELS), name="level"),
+        CheckConstraint("price_cents >= 0", name="price"),
+        Index("ix_courses_instructor_id", "instructor_id"),
+        Index("ix_courses_created_at", "created_at"),
+        Index("ix_courses_published_id", "published", "id"),
+        Index("ix_courses_tags", "tags", postgresql_using="gin"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    content_id: str = Field(sa_column=Column(String(200), nullable=False))
+    instructor_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    level: str = Field(default="beginner", sa_column=Column(String(16), nullable=False, server_default="beginner"))
+    tags: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(ARRAY(String(64)), nullable=False, server_default=text("'{}'")),
+    )
+    published: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    published_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    price_cents: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class Enrollment(SQLModel, table=True):
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id", name="uq_enrollments_user_course"),
+        CheckConstraint(_in("status", ENROLLMENT_STATUSES), name="status"),
+        # A user's enrollments, newest first, by keyset on the time-ordered id.
+        Index("ix_enrollments_user_id_id", "user_id", "id"),
+        Index("ix_enrollments_course_id", "course_id"),
+        Index("ix_enrollments_created_at", "created_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    course_id: uuid.UUID = Field(foreign_key="courses.id", ondelete="CASCADE")
+    status: str = Field(default="active", sa_column=Column(String(16), nullable=False, server_default="active"))
+    completed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class LessonProgress(SQLModel, table=True):
+    __tablename__ = "lesson_progress"
+    __table_args__ = (
+        UniqueConstraint("user_id", "lesson_content_id", name="uq_lesson_progress_user_lesson"),
+        CheckConstraint("lesson_content_id LIKE 'lesson:%'", name="lesson_id"),
+        CheckConstraint("position >= 0", name="position"),
+        Index("ix_lesson_progress_course_id", "course_id"),
+        Index("ix_lesson_progress_created_at", "created_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    course_id: uuid.UUID = Field(foreign_key="courses.id", ondelete="CASCADE")
+    lesson_content_id: str = Field(sa_column=Column(String(200), nullable=False))
+    position: float = Field(default=0.0, sa_column_kwargs={"server_default": text("0")})
+    started_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    completed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class QuizAttempt(SQLModel, table=True):
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (
+        CheckConstraint("quiz_content_id LIKE 'quiz:%'", name="quiz_id"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= max_score)", name="score"),
+        Index("ix_quiz_attempts_user_id_id", "user_id", "id"),
+        Index("ix_quiz_attempts_course_id", "course_id"),
+        Index("ix_quiz_attempts_quiz_content_id", "quiz_content_id"),
+        Index("ix_quiz_attempts_created_at", "created_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    course_id: uuid.UUID | None = Field(default=None, foreign_key="courses.id", ondelete="SET NULL")
+    quiz_content_id: str = Field(sa_column=Column(String(200), nullable=False))
+    score: float | None = Field(default=None)
+    max_score: float = Field(default=0.0, sa_column_kwargs={"server_default": text("0")})
+    passed: bool | None = Field(default=None)
+    started_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    finished_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # Key of the QuizAttemptDetails document in MongoDB; set once the details are written.
+    details_ref: str | None = Field(default=None, sa_column=Column(String(200)))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+metadata = SQLModel.metadata
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a model, for column-list reads that skip ORM object building."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
+
+
+users = table_of(User)
+user_profiles = table_of(UserProfile)
+courses = table_of(Course)
+enrollments = table_of(Enrollment)
+lesson_progress = table_of(LessonProgress)
+quiz_attempts = table_of(QuizAttempt)

@@ -1,0 +1,61 @@
+"""Users and their profiles."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from learnhub.datasources.postgres.sql import fetch_all, fetch_one, in_uuids
+from learnhub.datasources.postgres.tables import user_profiles, users, utcnow
+from learnhub.ids import uuid7
+
+_PUBLIC = (
+    users.c.id, users.c.email, users.c.role, users.c.created_at,
+    user_profiles.c.display_name, user_profiles.c.bio, user_profiles.c.avatar_url, user_profiles.c.timezone,
+)
+_JOINED = users.outerjoin(user_profiles, user_profiles.c.user_id == users.c.id)
+
+
+class EmailTaken(Exception):
+    pass
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def users_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> Sequence[RowMapping]:
+    return await fetch_all(engine, select(*_PUBLIC).select_from(_JOINED).where(in_uuids(users.c.id, "ids", ids)))
+
+
+async def credentials_by_email(engine: AsyncEngine, email: str) -> RowMapping | None:
+    """The row login needs, password hash included; never handed to GraphQL types."""
+    stmt = select(users.c.id, users.c.password_hash).where(users.c.email == normalize_email(email))
+    return await fetch_one(engine, stmt)
+
+
+async def create_user(
+    engine: AsyncEngine, *, email: str, password_hash: str, display_name: str, role: str = "student"
+) -> uuid.UUID:
+    """Insert the user and profile in one transaction; raise EmailTaken on a duplicate email."""
+    user_id = uuid7()
+    now = utcnow()
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(insert(users).values(
+                id=user_id, email=normalize_email(email), password_hash=password_hash, role=role,
+                created_at=now, updated_at=now,
+            ))
+            await conn.execute(insert(user_profiles).values(
+                user_id=user_id, display_name=display_name, timezone="UTC", created_at=now, updated_at=now,
+            ))
+    except IntegrityError as exc:
+        if "uq_users_email" in str(exc.orig):
+            raise EmailTaken(email) from exc
+        raise
+    return user_id

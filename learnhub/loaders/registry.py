@@ -1,0 +1,64 @@
+"""The per-request set of loaders, each made on first use."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from learnhub.datasources.mongo.content import Database
+from learnhub.loaders import mongo, postgres
+
+
+class Loaders:
+    def __init__(self, engine: AsyncEngine, db: Database) -> None:
+        self._engine = engine
+        self._db = db
+
+    @cached_property
+    def user_by_id(self) -> postgres.UserByIdLoader:
+        return postgres.UserByIdLoader(self._engine)
+
+    @cached_property
+    def course_by_id(self) -> postgres.CourseByIdLoader:
+        return postgres.CourseByIdLoader(self._engine)
+
+    @cached_property
+    def course_by_content_id(self) -> postgres.CourseByContentIdLoader:
+        return postgres.CourseByContentIdLoader(self._engine)
+
+    @cached_property
+    def quiz_attempt_by_id(self) -> postgres.QuizAttemptByIdLoader:
+        return postgres.QuizAttemptByIdLoader(self._engine)
+
+    @cached_property
+    def progress_by_user_lesson(self) -> postgres.LessonProgressByUserLessonLoader:
+        return postgres.LessonProgressByUserLessonLoader(self._engine)
+
+    @cached_property
+    def enrollment_by_user_course(self) -> postgres.EnrollmentByUserCourseLoader:
+        return postgres.EnrollmentByUserCourseLoader(self._engine)
+
+    @cached_property
+    def course_content_by_id(self) -> mongo.CourseContentByIdLoader:
+        return mongo.CourseContentByIdLoader(self._db)
+
+    @cached_property
+    def lesson_by_id(self) -> mongo.LessonByIdLoader:
+        return mongo.LessonByIdLoader(self._db)
+
+    @cached_property
+    def lesson_body_by_id(self) -> mongo.LessonBodyByIdLoader:
+        return mongo.LessonBodyByIdLoader(self._db)
+
+    @cached_property
+    def quiz_by_id(self) -> mongo.QuizByIdLoader:
+        return mongo.QuizByIdLoader(self._db)
+
+    @cached_property
+    def question_by_id(self) -> mongo.QuestionByIdLoader:
+        return mongo.QuestionByIdLoader(self._db)
+
+    @cached_property
+    def quiz_attempt_details_by_id(self) -> mongo.QuizAttemptDetailsByIdLoader:
+        return mongo.QuizAttemptDetailsByIdLoader(self._db)

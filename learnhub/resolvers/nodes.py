@@ -1,0 +1,69 @@
+"""Refetching any object by its global id."""
+
+from __future__ import annotations
+
+import uuid
+
+from learnhub.context import Info
+from learnhub.errors import BadUserInput
+from learnhub.resolvers import content, courses, users
+from learnhub.schema.node import Node, from_global_id, to_global_id
+from learnhub.schema.quizzes import QuizAttempt, question_from_doc
+from learnhub.schema.users import Enrollment
+
+
+def _uuid(local_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(local_id)
+    except ValueError as exc:
+        raise BadUserInput("Not a valid id", argument="id") from exc
+
+
+async def node(info: Info, global_id: str) -> Node | None:
+    kind, local_id = from_global_id(global_id)
+    ctx = info.context
+    if kind == "Course":
+        return await courses.course(info, global_id, None)
+    if kind == "Lesson":
+        return await content.lesson(info, local_id)
+    if kind == "Quiz":
+        return await content.quiz(info, local_id)
+    if kind == "Question":
+        doc = await ctx.loaders.question_by_id.load(local_id)
+        return question_from_doc(doc) if doc is not None else None
+    if kind == "User":
+        user_id = _uuid(local_id)
+        if ctx.viewer.user_id != user_id and ctx.viewer.role != "admin":
+            return None
+        return await users.me(info) if ctx.viewer.user_id == user_id else await _user(info, user_id)
+    if kind in ("Enrollment", "QuizAttempt"):
+        return await _owned(info, kind, _uuid(local_id))
+    return None
+
+
+async def _user(info: Info, user_id: uuid.UUID) -> Node | None:
+    from learnhub.schema.users import User
+
+    row = await info.context.loaders.user_by_id.load(user_id)
+    return User.from_row(row) if row is not None else None
+
+
+async def _owned(info: Info, kind: str, row_id: uuid.UUID) -> Node | None:
+    """Enrollments and attempts: visible to their owner and to admins only."""
+    from learnhub.datasources.postgres.enrollments import enrollments_by_ids
+
+    viewer = info.context.viewer
+    if viewer.user_id is None:
+        return None
+    if kind == "QuizAttempt":
+        row = await info.context.loaders.quiz_attempt_by_id.load(row_id)
+        build = QuizAttempt.from_row
+    else:
+        rows = await enrollments_by_ids(info.context.stores.engine, [row_id])
+        row = rows[0] if rows else None
+        build = Enrollment.from_row  # type: ignore[assignment]
+    if row is None or (row["user_id"] != viewer.user_id and viewer.role != "admin"):
+        return None
+    result = build(row)
+    assert result.id == to_global_id(kind, row_id)
+    return result

@@ -1,0 +1,44 @@
+"""The viewer and the lists that belong to a user."""
+
+from __future__ import annotations
+
+import uuid
+
+from learnhub.context import Info
+from learnhub.datasources.postgres import attempts, enrollments
+from learnhub.errors import Forbidden
+from learnhub.schema.pagination import Connection, connection, page_request
+from learnhub.schema.quizzes import QuizAttempt
+from learnhub.schema.users import Enrollment, User
+
+
+async def me(info: Info) -> User | None:
+    ctx = info.context
+    if ctx.viewer.user_id is None:
+        if ctx.viewer.token_error:
+            ctx.require_user()  # raises UNAUTHENTICATED with the reason
+        return None
+    row = await ctx.loaders.user_by_id.load(ctx.viewer.user_id)
+    return User.from_row(row) if row is not None else None
+
+
+def _require_self_or_admin(info: Info, user_id: uuid.UUID) -> None:
+    viewer = info.context.require_user()
+    if viewer.user_id != user_id and viewer.role != "admin":
+        raise Forbidden("Only the user themself can see this")
+
+
+async def enrollments_of(info: Info, user_id: uuid.UUID, first: int | None, after: str | None) -> Connection[Enrollment]:
+    _require_self_or_admin(info, user_id)
+    engine = info.context.stores.engine
+    request = page_request(info.context.settings, first, after)
+    page = await enrollments.enrollments_of_user(engine, user_id, request)
+    return connection(page, request, Enrollment.from_row, lambda: enrollments.count_enrollments_of_user(engine, user_id))
+
+
+async def attempts_of(info: Info, user_id: uuid.UUID, first: int | None, after: str | None) -> Connection[QuizAttempt]:
+    _require_self_or_admin(info, user_id)
+    engine = info.context.stores.engine
+    request = page_request(info.context.settings, first, after)
+    page = await attempts.attempts_of_user(engine, user_id, request)
+    return connection(page, request, QuizAttempt.from_row, lambda: attempts.count_attempts_of_user(engine, user_id))

@@ -1,0 +1,1 @@
+"""Strawberry types, one module per domain; `root` assembles the schema."""

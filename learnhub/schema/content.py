@@ -1,0 +1,171 @@
+"""Course content from MongoDB: outline, modules, lessons and the viewer's progress on them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, cast
+
+import strawberry
+from sqlalchemy.engine import RowMapping
+
+from learnhub.context import Info
+from learnhub.errors import ContentMissing
+from learnhub.schema.enums import BlockKind
+from learnhub.schema.node import Node, to_global_id
+
+if TYPE_CHECKING:
+    from learnhub.schema.courses import Course
+    from learnhub.schema.quizzes import Quiz
+
+Doc = dict[str, Any]
+
+
+def missing(kind: str, content_id: str) -> ContentMissing:
+    return ContentMissing(f"{kind} {content_id} is referenced but its content does not exist", contentId=content_id)
+
+
+def with_missing_as_errors(kind: str, ids: list[str], docs: list[Doc | None], build: Any) -> list[Any]:
+    """Map loaded docs; a missing one becomes a located error (null item + error entry).
+
+    graphql-core completes an Exception found in a list as an error at that item's path.
+    """
+    return [build(doc) if doc is not None else missing(kind, cid) for cid, doc in zip(ids, docs, strict=True)]
+
+
+@strawberry.type
+class ContentBlock:
+    kind: BlockKind
+    text: str
+    language: str | None
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> ContentBlock:
+        return cls(kind=BlockKind(doc.get("kind", "markdown")), text=doc["text"], language=doc.get("language"))
+
+
+@strawberry.type(description="A learner's progress through one lesson.")
+class LessonProgress:
+    row: strawberry.Private[RowMapping]
+    lesson_id: str
+    position: float = strawberry.field(description="Seconds into a video or a 0..1 scroll fraction.")
+    started_at: datetime
+    completed_at: datetime | None
+    updated_at: datetime
+
+    @strawberry.field
+    def completed(self) -> bool:
+        return self.completed_at is not None
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> LessonProgress:
+        return cls(
+            row=row, lesson_id=row["lesson_content_id"], position=row["position"], started_at=row["started_at"],
+            completed_at=row["completed_at"], updated_at=row["updated_at"],
+        )
+
+
+@strawberry.type
+class Lesson(Node):
+    doc: strawberry.Private[Doc]
+    content_id: str
+    title: str
+    summary: str
+    preview: bool = strawberry.field(description="Readable by anyone, enrolled or not.")
+    duration_minutes: int
+    course_content_id: strawberry.Private[str]
+    quiz_content_id: strawberry.Private[str | None]
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Lesson:
+        return cls(
+            doc=doc, id=to_global_id("Lesson", doc["_id"]), content_id=doc["_id"], title=doc.get("title", ""),
+            summary=doc.get("summary", ""), preview=bool(doc.get("preview", False)),
+            duration_minutes=int(doc.get("duration_minutes", 0)), course_content_id=doc.get("course_id", ""),
+            quiz_content_id=doc.get("quiz_id"),
+        )
+
+    @strawberry.field(description="The viewer's progress; null when signed out or not started.")
+    async def progress(self, info: Info) -> LessonProgress | None:
+        viewer = info.context.viewer
+        if viewer.user_id is None:
+            return None
+        row = await info.context.loaders.progress_by_user_lesson.load((viewer.user_id, self.content_id))
+        return LessonProgress.from_row(row) if row is not None else None
+
+    @strawberry.field
+    async def course(self, info: Info) -> Annotated["Course", strawberry.lazy("learnhub.schema.courses")] | None:
+        from learnhub.schema.courses import Course
+
+        row = await info.context.loaders.course_by_content_id.load(self.course_content_id)
+        return Course.from_row(row) if row is not None else None
+
+    @strawberry.field
+    async def quiz(self, info: Info) -> Annotated["Quiz", strawberry.lazy("learnhub.schema.quizzes")] | None:
+        from learnhub.schema.quizzes import Quiz
+
+        if self.quiz_content_id is None:
+            return None
+        doc = await info.context.loaders.quiz_by_id.load(self.quiz_content_id)
+        if doc is None:
+            raise missing("Quiz", self.quiz_content_id)
+        return Quiz.from_doc(doc)
+
+    @strawberry.field(description="The lesson's body: for previews, or when the viewer is enrolled.")
+    async def body(self, info: Info) -> list[ContentBlock] | None:
+        from learnhub.resolvers.content import may_read_body
+
+        if not await may_read_body(info, self):
+            return None
+        doc = await info.context.loaders.lesson_body_by_id.load(self.content_id)
+        if doc is None:
+            raise missing("Lesson", self.content_id)
+        return [ContentBlock.from_doc(block) for block in doc.get("blocks", [])]
+
+
+@strawberry.type
+class Module:
+    id: str
+    title: str
+    summary: str
+    lesson_ids: strawberry.Private[list[str]]
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Module:
+        return cls(id=doc["id"], title=doc["title"], summary=doc.get("summary", ""),
+                   lesson_ids=list(doc.get("lesson_ids", [])))
+
+    @strawberry.field
+    def lesson_count(self) -> int:
+        return len(self.lesson_ids)
+
+    @strawberry.field(description="In teaching order; a lesson whose content is missing is null with an error.")
+    async def lessons(self, info: Info) -> list[Lesson | None]:
+        docs = await info.context.loaders.lesson_by_id.load_many(self.lesson_ids)
+        return cast(list[Lesson | None], with_missing_as_errors("Lesson", self.lesson_ids, docs, Lesson.from_doc))
+
+
+@strawberry.type(description="A course's editable content: title, description and modules of lessons.")
+class CourseContent:
+    doc: strawberry.Private[Doc]
+    id: str = strawberry.field(description="The content id, e.g. `course:rest-api-design`.")
+    title: str
+    summary: str
+    description: str
+    version: int
+    updated_at: datetime | None
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> CourseContent:
+        return cls(
+            doc=doc, id=doc["_id"], title=doc.get("title", ""), summary=doc.get("summary", ""),
+            description=doc.get("description", ""), version=int(doc.get("version", 1)),
+            updated_at=doc.get("updated_at"),
+        )
+
+    @strawberry.field
+    def modules(self) -> list[Module]:
+        return [Module.from_doc(m) for m in self.doc.get("modules", [])]
+
+    @strawberry.field
+    def lesson_count(self) -> int:
+        return sum(len(m.get("lesson_ids", [])) for m in self.doc.get("modules", []))

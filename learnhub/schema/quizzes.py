@@ -1,0 +1,201 @@
+"""Quizzes, their questions (never with answers here) and attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, cast
+
+import strawberry
+from sqlalchemy.engine import RowMapping
+from strawberry.scalars import JSON
+
+from learnhub.context import Info
+from learnhub.schema.content import missing, with_missing_as_errors
+from learnhub.schema.enums import Difficulty, QuestionType
+from learnhub.schema.node import Node, to_global_id
+
+Doc = dict[str, Any]
+
+
+@strawberry.type
+class QuizSettings:
+    pass_percent: int = strawberry.field(description="Score, in percent of the maximum, needed to pass.")
+    time_limit_seconds: int | None
+    attempts_allowed: int | None = strawberry.field(description="Null: unlimited.")
+
+
+@strawberry.type
+class ChoiceOption:
+    id: str
+    text: str
+
+
+@strawberry.interface(description="A quiz question. Answers and explanations are never part of it.")
+class Question(Node):
+    content_id: str
+    type: QuestionType
+    prompt: str
+    points: float
+    tags: list[str]
+    difficulty: Difficulty
+
+
+@strawberry.type
+class SingleChoiceQuestion(Question):
+    options: list[ChoiceOption]
+
+
+@strawberry.type
+class MultipleChoiceQuestion(Question):
+    options: list[ChoiceOption]
+
+
+@strawberry.type
+class TrueFalseQuestion(Question):
+    pass
+
+
+@strawberry.type
+class ShortTextQuestion(Question):
+    pass
+
+
+@strawberry.type
+class NumericQuestion(Question):
+    unit: str | None
+
+
+def question_from_doc(doc: Doc) -> Question:
+    common: dict[str, Any] = {
+        "id": to_global_id("Question", doc["_id"]), "content_id": doc["_id"], "type": QuestionType(doc["type"]),
+        "prompt": doc.get("prompt", ""), "points": float(doc.get("points", 1)), "tags": list(doc.get("tags", [])),
+        "difficulty": Difficulty(doc.get("difficulty", "medium")),
+    }
+    kind = common["type"]
+    options = [ChoiceOption(id=o["id"], text=o["text"]) for o in doc.get("options", [])]
+    if kind is QuestionType.SINGLE_CHOICE:
+        return SingleChoiceQuestion(**common, options=options)
+    if kind is QuestionType.MULTIPLE_CHOICE:
+        return MultipleChoiceQuestion(**common, options=options)
+    if kind is QuestionType.TRUE_FALSE:
+        return TrueFalseQuestion(**common)
+    if kind is QuestionType.SHORT_TEXT:
+        return ShortTextQuestion(**common)
+    return NumericQuestion(**common, unit=doc.get("unit"))
+
+
+@strawberry.type
+class Quiz(Node):
+    doc: strawberry.Private[Doc]
+    content_id: str
+    title: str
+    description: str
+    settings: QuizSettings
+    published: bool
+    version: int
+    question_ids: strawberry.Private[list[str]]
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Quiz:
+        settings = doc.get("settings", {})
+        return cls(
+            doc=doc, id=to_global_id("Quiz", doc["_id"]), content_id=doc["_id"], title=doc.get("title", ""),
+            description=doc.get("description", ""),
+            settings=QuizSettings(
+                pass_percent=int(settings.get("pass_percent", 70)),
+                time_limit_seconds=settings.get("time_limit_seconds"),
+                attempts_allowed=settings.get("attempts_allowed"),
+            ),
+            published=bool(doc.get("published", True)), version=int(doc.get("version", 1)),
+            question_ids=list(doc.get("question_ids", [])),
+        )
+
+    @strawberry.field
+    def question_count(self) -> int:
+        return len(self.question_ids)
+
+    @strawberry.field(description="In display order, without answers.")
+    async def questions(self, info: Info) -> list[Question | None]:
+        docs = await info.context.loaders.question_by_id.load_many(self.question_ids)
+        return cast(list[Question | None], with_missing_as_errors("Question", self.question_ids, docs, question_from_doc))
+
+
+@strawberry.type
+class AnswerResult:
+    question_id: str
+    response: JSON | None
+    correct: bool
+    points_awarded: float
+    points_possible: float
+
+    @strawberry.field
+    async def question(self, info: Info) -> Question | None:
+        doc = await info.context.loaders.question_by_id.load(self.question_id)
+        if doc is None:
+            raise missing("Question", self.question_id)
+        return question_from_doc(doc)
+
+
+@strawberry.type(description="Per-question results of a finished attempt (kept in MongoDB).")
+class QuizAttemptDetails:
+    quiz_version: int
+    answers: list[AnswerResult]
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> QuizAttemptDetails:
+        return cls(
+            quiz_version=int(doc.get("quiz_version", 1)),
+            answers=[
+                AnswerResult(
+                    question_id=a["question_id"], response=a.get("response"), correct=bool(a["correct"]),
+                    points_awarded=float(a["points_awarded"]), points_possible=float(a["points_possible"]),
+                )
+                for a in doc.get("answers", [])
+            ],
+        )
+
+
+@strawberry.type
+class QuizAttempt(Node):
+    row: strawberry.Private[RowMapping]
+    quiz_content_id: str
+    score: float | None
+    max_score: float
+    passed: bool | None
+    started_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> QuizAttempt:
+        return cls(
+            row=row, id=to_global_id("QuizAttempt", row["id"]), quiz_content_id=row["quiz_content_id"],
+            score=row["score"], max_score=row["max_score"], passed=row["passed"], started_at=row["started_at"],
+            finished_at=row["finished_at"],
+        )
+
+    @strawberry.field
+    async def quiz(self, info: Info) -> Quiz | None:
+        doc = await info.context.loaders.quiz_by_id.load(self.quiz_content_id)
+        if doc is None:
+            raise missing("Quiz", self.quiz_content_id)
+        return Quiz.from_doc(doc)
+
+    @strawberry.field
+    async def course(self, info: Info) -> Annotated["Course", strawberry.lazy("learnhub.schema.courses")] | None:  # noqa: F821, UP037
+        from learnhub.schema.courses import Course
+
+        course_id = self.row["course_id"]
+        if course_id is None:
+            return None
+        row = await info.context.loaders.course_by_id.load(course_id)
+        return Course.from_row(row) if row is not None else None
+
+    @strawberry.field(description="Null until the attempt is submitted.")
+    async def details(self, info: Info) -> QuizAttemptDetails | None:
+        ref = self.row["details_ref"]
+        if ref is None:
+            return None
+        doc = await info.context.loaders.quiz_attempt_details_by_id.load(ref)
+        if doc is None:
+            raise missing("Quiz attempt details", ref)
+        return QuizAttemptDetails.from_doc(doc)

@@ -1,0 +1,89 @@
+"""Users, their profiles and enrollments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from sqlalchemy.engine import RowMapping
+
+from learnhub.context import Info
+from learnhub.schema.courses import Course
+from learnhub.schema.enums import EnrollmentStatus, Role
+from learnhub.schema.node import Node, to_global_id
+from learnhub.schema.pagination import Connection
+from learnhub.schema.quizzes import QuizAttempt
+
+
+@strawberry.type
+class Profile:
+    display_name: str
+    bio: str | None
+    avatar_url: str | None
+    timezone: str
+
+
+@strawberry.type
+class Enrollment(Node):
+    row: strawberry.Private[RowMapping]
+    status: EnrollmentStatus
+    enrolled_at: datetime
+    completed_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> Enrollment:
+        return cls(
+            row=row, id=to_global_id("Enrollment", row["id"]), status=EnrollmentStatus(row["status"]),
+            enrolled_at=row["created_at"], completed_at=row["completed_at"],
+        )
+
+    @strawberry.field
+    async def course(self, info: Info) -> Course | None:
+        row = await info.context.loaders.course_by_id.load(self.row["course_id"])
+        return Course.from_row(row) if row is not None else None
+
+
+@strawberry.type
+class User(Node):
+    row: strawberry.Private[RowMapping]
+    role: Role
+    display_name: str
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> User:
+        return cls(
+            row=row, id=to_global_id("User", row["id"]), role=Role(row["role"]),
+            display_name=row["display_name"] or "", created_at=row["created_at"],
+        )
+
+    def _is_self_or_admin(self, info: Info) -> bool:
+        viewer = info.context.viewer
+        return viewer.user_id == self.row["id"] or viewer.role == "admin"
+
+    @strawberry.field(description="Visible to the user themself and to admins; null otherwise.")
+    def email(self, info: Info) -> str | None:
+        return self.row["email"] if self._is_self_or_admin(info) else None
+
+    @strawberry.field
+    def profile(self) -> Profile:
+        return Profile(
+            display_name=self.row["display_name"] or "", bio=self.row["bio"], avatar_url=self.row["avatar_url"],
+            timezone=self.row["timezone"] or "UTC",
+        )
+
+    @strawberry.field(description="Newest first. Only the user themself and admins may list them.")
+    async def enrollments(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Enrollment]:
+        from learnhub.resolvers.users import enrollments_of
+
+        return await enrollments_of(info, self.row["id"], first, after)
+
+    @strawberry.field(description="Newest first. Only the user themself and admins may list them.")
+    async def quiz_attempts(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[QuizAttempt]:
+        from learnhub.resolvers.users import attempts_of
+
+        return await attempts_of(info, self.row["id"], first, after)

@@ -1,0 +1,1 @@
+"""Demo content and large generated datasets."""

@@ -1,0 +1,88 @@
+"""The one settings class: every store URL, secret and limit, read from the environment."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development-only signing key; `learnhub serve` in production refuses to start with it.
+DEV_JWT_SECRET = "learnhub-development-signing-key-change-me-0123456789"  # noqa: S105 - public by design
+
+
+class Settings(BaseSettings):
+    """Environment names are the field names in upper case (`DATABASE_URL`, ...)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:54329/learnhub"
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    mongodb_url: str = "mongodb://127.0.0.1:27019/?replicaSet=rs0"
+    mongodb_database: str = "learnhub"
+    redis_url: str = "redis://127.0.0.1:63799/0"
+    typesense_url: str = "http://127.0.0.1:8108"
+    typesense_api_key: SecretStr = SecretStr("learnhub-local-key")
+    s3_endpoint_url: str | None = "http://127.0.0.1:9009"
+    s3_access_key_id: str = "learnhub"
+    s3_secret_access_key: SecretStr = SecretStr("learnhub-local-secret")
+    s3_region: str = "us-east-1"
+    s3_bucket: str = "learnhub-uploads"
+
+    # Tokens: `jwt_keys` maps key id -> secret so keys rotate without logging everyone out.
+    jwt_keys: dict[str, SecretStr] = Field(default_factory=lambda: {"dev-1": SecretStr(DEV_JWT_SECRET)})
+    jwt_active_key_id: str = "dev-1"
+    jwt_issuer: str = "learnhub"
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    graphiql: bool | None = None
+    introspection: bool | None = None
+    max_page_size: int = Field(default=100, ge=1, le=1000)
+    default_page_size: int = Field(default=20, ge=1)
+    store_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    round_trip_stats: bool | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.jwt_active_key_id not in self.jwt_keys:
+            raise ValueError(f"JWT_ACTIVE_KEY_ID {self.jwt_active_key_id!r} is not among JWT_KEYS")
+        if self.default_page_size > self.max_page_size:
+            raise ValueError("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.graphiql if self.graphiql is not None else not self.is_production
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.introspection if self.introspection is not None else not self.is_production
+
+    @property
+    def round_trip_stats_enabled(self) -> bool:
+        """Per-request store round trips in the response's `extensions` (off in production)."""
+        return self.round_trip_stats if self.round_trip_stats is not None else not self.is_production
+
+    @cached_property
+    def uses_dev_secret(self) -> bool:
+        return any(key.get_secret_value() == DEV_JWT_SECRET for key in self.jwt_keys.values())
+
+
+def redact_url(url: str) -> str:
+    """A URL fit for logs and error messages: the password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[-1]}"))

@@ -1,0 +1,107 @@
+"""Real servers for the whole test session, and the gateway served over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from learnhub.app import create_app
+from learnhub.datasources.mongo.client import init_documents, make_client
+from learnhub.datasources.postgres.engine import make_engine
+from learnhub.embedded import EmbeddedCluster, running_cluster
+from learnhub.embedded.base import free_port
+from learnhub.migrate import migrate_all
+from learnhub.seed.demo import seed_demo
+from learnhub.settings import Settings
+from tests.helpers import Stores
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCluster]:
+    with running_cluster(tmp_path_factory.mktemp("servers"), durable=False) as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def settings(cluster: EmbeddedCluster) -> Settings:
+    config = Settings(**{k.lower(): v for k, v in cluster.env().items()}, environment="test")
+    migrate_all(config)
+    return config
+
+
+class LiveServer:
+    """The real ASGI app under uvicorn on a free port, in a thread with its own event loop."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.app = create_app(settings)
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
+                                                    log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, name="gateway", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the gateway did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(30)
+
+
+@pytest.fixture(scope="session")
+def seeded(settings: Settings) -> Any:
+    async def run() -> Any:
+        engine = make_engine(settings)
+        client = make_client(settings)
+        try:
+            await init_documents(client[settings.mongodb_database])
+            return await seed_demo(engine, client[settings.mongodb_database])
+        finally:
+            await engine.dispose()
+            await client.close()
+
+    return asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def live(settings: Settings, seeded: Any) -> Iterator[LiveServer]:
+    server = LiveServer(settings)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def http(live: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=live.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def stores(settings: Settings) -> AsyncIterator[Stores]:
+    """Direct store access for arranging and checking data (on the tests' own event loop)."""
+    engine = make_engine(settings)
+    client = make_client(settings)
+    yield Stores(engine, client[settings.mongodb_database])
+    await engine.dispose()
+    await client.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    path = Path(__file__).parent.parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
