@@ -41,10 +41,8 @@ RUN groupadd --system --gid 10001 learnhub \
 
 COPY --from=builder /opt/venv /opt/venv
 
-# `learnhub migrate` runs the Alembic scripts, which are not part of the wheel.
-# Root-owned and read-only for the service user.
+# The Alembic scripts ship inside the package, so `learnhub migrate` needs nothing else.
 WORKDIR /app
-COPY migrations ./migrations
 
 # Numeric ids so Kubernetes' runAsNonRoot can verify them without reading /etc/passwd.
 USER 10001:10001

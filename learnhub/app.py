@@ -28,7 +28,7 @@ async def readyz(request: Request) -> Response:
     stores: Stores = request.app.state.stores
     try:
         await stores.check_reachable()
-    except Exception as exc:  # noqa: BLE001 - reported as not ready
+    except Exception as exc:
         return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
     return JSONResponse({"status": "ready"})
 
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         stores = await Stores.open(settings)
         try:
             await stores.check_reachable()
+            await stores.bind_documents()
             app.state.stores = stores
             yield
         finally:

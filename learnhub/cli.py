@@ -8,6 +8,7 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from learnhub.settings import Settings
 
@@ -22,18 +23,27 @@ def _serve(settings: Settings, *, workers: int = 1, started: float | None = None
     from learnhub.app import create_app
 
     config = uvicorn.Config(
-        create_app(settings), host=settings.host, port=settings.port, log_level="info", proxy_headers=True,
-        lifespan="on", workers=workers,
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        proxy_headers=True,
+        lifespan="on",
+        workers=workers,
     )
     server = uvicorn.Server(config)
     if started is not None:
         url = f"http://{settings.host}:{settings.port}/graphql"
 
         async def announce() -> None:
-            while not server.started:
+            # uvicorn has no 'started' event to wait on, only this flag.
+            while not server.started:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
-            print(f"LearnHub is serving at {url} (GraphiQL) — ready {time.monotonic() - started:.1f} s after start."
-                  " Ctrl-C stops it and every local server.", flush=True)
+            print(
+                f"LearnHub is serving at {url} (GraphiQL) — ready {time.monotonic() - started:.1f} s after start."
+                " Ctrl-C stops it and every local server.",
+                flush=True,
+            )
 
         async def main() -> None:
             task = asyncio.create_task(announce())
@@ -95,8 +105,9 @@ def cmd_dev(args: argparse.Namespace) -> None:
 
     started = time.monotonic()
     data_dir: Path = args.data_dir.resolve()
-    cluster = EmbeddedCluster(data_dir, Ports(args.pg_port, args.mongo_port, args.redis_port, args.typesense_port,
-                                              args.s3_port))
+    cluster = EmbeddedCluster(
+        data_dir, Ports(args.pg_port, args.mongo_port, args.redis_port, args.typesense_port, args.s3_port)
+    )
     try:
         cluster.start()
     except EmbeddedServerError as exc:
@@ -104,8 +115,8 @@ def cmd_dev(args: argparse.Namespace) -> None:
         raise SystemExit(1) from None
     try:
         print(f"Local servers up in {cluster.started_in:.1f} s (data and logs in {data_dir}).", flush=True)
-        settings = Settings(**{k.lower(): v for k, v in cluster.env().items()}, environment="development",
-                            host=args.host, port=args.port)
+        overrides: dict[str, Any] = {k.lower(): v for k, v in cluster.env().items()}
+        settings = Settings(**overrides, environment="development", host=args.host, port=args.port)
         migrate_all(settings)
         _seed(settings, None)
         _serve(settings, started=started)
@@ -165,7 +176,8 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="upgrade PostgreSQL, MongoDB indexes and the S3 bucket").set_defaults(
-        func=cmd_migrate)
+        func=cmd_migrate
+    )
 
     seed = sub.add_parser("seed", help="load demo content (and, with --scale N, a large generated dataset)")
     seed.add_argument("--scale", type=int, default=None, help="N x (1,000 users, 20 courses, 10,000 progress rows...)")

@@ -27,8 +27,13 @@ from learnhub.stores import Stores
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 
-_HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE",
-               415: "UNSUPPORTED_MEDIA_TYPE"}
+_HTTP_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
 
 
 def _wants_graphql_response(request: Request) -> bool:
@@ -66,9 +71,13 @@ class GatewayGraphQL(GraphQL[Context, None]):
         stores: Stores = request.app.state.stores
         request_id = getattr(request.state, "request_id", "") or uuid.uuid4().hex
         return Context(
-            request=request, response=response, settings=self.settings, stores=stores,
+            request=request,
+            response=response,
+            settings=self.settings,
+            stores=stores,
             viewer=viewer_from_header(self.settings, request.headers.get("authorization")),
-            request_id=request_id, round_trips=stats.begin(),
+            request_id=request_id,
+            round_trips=stats.begin(),
         )
 
     async def render_graphql_ide(self, request: Request) -> Response:

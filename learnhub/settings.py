@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Development-only signing key; `learnhub serve` in production refuses to start with it.
-DEV_JWT_SECRET = "learnhub-development-signing-key-change-me-0123456789"  # noqa: S105 - public by design
+DEV_JWT_SECRET = "learnhub-development-signing-key-change-me-0123456789"  # public by design
 
 
 class Settings(BaseSettings):

@@ -39,17 +39,16 @@ class Stores:
 
     @classmethod
     async def open(cls, settings: Settings) -> Stores:
+        """Create every client; no store is contacted yet."""
         mongo = make_client(settings)
         mongo_db = mongo[settings.mongodb_database]
         storage = Storage(settings)
         await storage.open()
-        stores = cls(settings, make_engine(settings), mongo, mongo_db, make_redis(settings), storage, Search(settings))
-        try:
-            await init_documents(mongo_db)
-        except BaseException:
-            await stores.close()
-            raise
-        return stores
+        return cls(settings, make_engine(settings), mongo, mongo_db, make_redis(settings), storage, Search(settings))
+
+    async def bind_documents(self) -> None:
+        """Beanie's document binding talks to MongoDB, so it runs after `check_reachable`."""
+        await init_documents(self.mongo_db)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -81,7 +80,7 @@ class Stores:
         async def run(check: Callable[[], Awaitable[Any]]) -> BaseException | None:
             try:
                 await asyncio.wait_for(check(), timeout)
-            except Exception as exc:  # noqa: BLE001 - reported below, per store
+            except Exception as exc:
                 return exc
             return None
 

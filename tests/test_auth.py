@@ -9,7 +9,9 @@ from tests.helpers import gql, register, unique
 ME = "{ me { email displayName role profile { timezone } } }"
 LOGIN = """
 mutation($email: String!, $password: String!) {
-  login(input: {email: $email, password: $password}) { accessToken expiresIn user { displayName } errors { code field } }
+  login(input: {email: $email, password: $password}) {
+    accessToken expiresIn user { displayName } errors { code field }
+  }
 }
 """
 REGISTER = """
@@ -41,23 +43,35 @@ async def test_a_bad_token_is_unauthenticated_not_anonymous(http: httpx.AsyncCli
 async def test_wrong_password_and_unknown_email_look_the_same(http: httpx.AsyncClient) -> None:
     _, email = await register(http)
     wrong = (await gql(http, LOGIN, {"email": email, "password": "wrong password!"}))["data"]["login"]
-    unknown = (await gql(http, LOGIN, {"email": f"{unique('nobody')}@example.test", "password": "whatever1"}))
-    assert wrong == unknown["data"]["login"] == {
-        "accessToken": None, "expiresIn": None, "user": None, "errors": [{"code": "INVALID_CREDENTIALS", "field": None}]}
+    unknown = await gql(http, LOGIN, {"email": f"{unique('nobody')}@example.test", "password": "whatever1"})
+    assert (
+        wrong
+        == unknown["data"]["login"]
+        == {
+            "accessToken": None,
+            "expiresIn": None,
+            "user": None,
+            "errors": [{"code": "INVALID_CREDENTIALS", "field": None}],
+        }
+    )
 
 
 async def test_register_reports_each_bad_field(http: httpx.AsyncClient) -> None:
     body = await gql(http, REGISTER, {"input": {"email": "not-an-email", "password": "short", "displayName": " "}})
     errors = body["data"]["register"]["errors"]
     assert {(e["field"], e["code"]) for e in errors} == {
-        ("email", "INVALID"), ("password", "PASSWORD_TOO_SHORT"), ("displayName", "REQUIRED")}
+        ("email", "INVALID"),
+        ("password", "PASSWORD_TOO_SHORT"),
+        ("displayName", "REQUIRED"),
+    }
     assert body["data"]["register"]["accessToken"] is None
 
 
 async def test_email_is_unique_whatever_its_case(http: httpx.AsyncClient) -> None:
     _, email = await register(http)
-    body = await gql(http, REGISTER, {"input": {"email": email.upper(), "password": "another good one",
-                                                "displayName": "Twin"}})
+    body = await gql(
+        http, REGISTER, {"input": {"email": email.upper(), "password": "another good one", "displayName": "Twin"}}
+    )
     assert body["data"]["register"]["errors"][0]["code"] == "EMAIL_TAKEN"
 
 

@@ -12,8 +12,13 @@ CASES = [
     ("malformed JSON", b'{"query": "{ me { id }', "BAD_REQUEST", 400, 400),
     ("unknown field", b'{"query": "{ courses { nope } }"}', "GRAPHQL_VALIDATION_FAILED", 200, 400),
     ("syntax error", b'{"query": "{ courses { "}', "GRAPHQL_PARSE_FAILED", 200, 400),
-    ("wrong variable type", b'{"query": "query($n: Int) { courses(first: $n) { totalCount } }", '
-                            b'"variables": {"n": "ten"}}', "BAD_USER_INPUT", 200, 400),
+    (
+        "wrong variable type",
+        b'{"query": "query($n: Int) { courses(first: $n) { totalCount } }", "variables": {"n": "ten"}}',
+        "BAD_USER_INPUT",
+        200,
+        400,
+    ),
     ("first over the cap", b'{"query": "{ courses(first: 10000) { totalCount } }"}', "BAD_USER_INPUT", 200, 200),
     ("no query", b'{"variables": {}}', "BAD_REQUEST", 400, 400),
 ]
@@ -24,8 +29,9 @@ CASES = [
 async def test_bad_request(
     http: httpx.AsyncClient, name: str, payload: bytes, code: str, json_status: int, gql_status: int, accept: str
 ) -> None:
-    response = await http.post("/graphql", content=payload,
-                               headers={"content-type": "application/json", "accept": accept})
+    response = await http.post(
+        "/graphql", content=payload, headers={"content-type": "application/json", "accept": accept}
+    )
 
     assert response.status_code == (gql_status if accept == GRAPHQL_RESPONSE else json_status)
     assert response.headers["content-type"].startswith(accept)

@@ -9,8 +9,14 @@ from tests.helpers import Stores, unique
 
 async def test_questions_route_returns_documents_in_their_stored_shape(http: httpx.AsyncClient, stores: Stores) -> None:
     question_id = f"question:{unique('legacy')}"
-    stored = {"_id": question_id, "type": "single_choice", "prompt": "Pick one", "answer": "a",
-              "options": [{"id": "a", "text": "A"}], "editor_note": "fields editors add survive"}
+    stored = {
+        "_id": question_id,
+        "type": "single_choice",
+        "prompt": "Pick one",
+        "answer": "a",
+        "options": [{"id": "a", "text": "A"}],
+        "editor_note": "fields editors add survive",
+    }
     await stores.db["questions"].insert_one(dict(stored))
 
     response = await http.get("/questions")

@@ -28,8 +28,12 @@ def issue_access_token(settings: Settings, user_id: uuid.UUID, role: str) -> str
     kid = settings.jwt_active_key_id
     now = int(time.time())
     claims = {
-        "sub": str(user_id), "role": role, "iss": settings.jwt_issuer, "iat": now,
-        "exp": now + settings.access_token_ttl_seconds, "typ": "access",
+        "sub": str(user_id),
+        "role": role,
+        "iss": settings.jwt_issuer,
+        "iat": now,
+        "exp": now + settings.access_token_ttl_seconds,
+        "typ": "access",
     }
     key = settings.jwt_keys[kid].get_secret_value()
     return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid})
@@ -42,7 +46,10 @@ def verify_access_token(settings: Settings, token: str) -> AccessClaims:
         if secret is None:
             raise InvalidToken("unknown key id")
         claims = jwt.decode(
-            token, secret.get_secret_value(), algorithms=[ALGORITHM], issuer=settings.jwt_issuer,
+            token,
+            secret.get_secret_value(),
+            algorithms=[ALGORITHM],
+            issuer=settings.jwt_issuer,
             options={"require": ["exp", "iat", "sub", "iss"]},
         )
         if claims.get("typ") != "access":

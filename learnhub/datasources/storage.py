@@ -31,8 +31,12 @@ class Storage:
                 aws_access_key_id=self.settings.s3_access_key_id,
                 aws_secret_access_key=self.settings.s3_secret_access_key.get_secret_value(),
                 region_name=self.settings.s3_region,
-                config=Config(connect_timeout=timeout, read_timeout=timeout * 2,
-                              retries={"max_attempts": 2}, s3={"addressing_style": "path"}),
+                config=Config(
+                    connect_timeout=timeout,
+                    read_timeout=timeout * 2,
+                    retries={"max_attempts": 2},
+                    s3={"addressing_style": "path"},
+                ),
             )
         )
 

@@ -22,19 +22,33 @@ class EmbeddedMongo(EmbeddedServer):
         db_path = self.data_dir / "db"
         db_path.mkdir(parents=True, exist_ok=True)
         command = [
-            str(MONGOD), "--dbpath", str(db_path), "--bind_ip", "127.0.0.1",
-            "--port", str(self.port), "--replSet", REPLICA_SET, "--nounixsocket",
+            str(MONGOD),
+            "--dbpath",
+            str(db_path),
+            "--bind_ip",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--replSet",
+            REPLICA_SET,
+            "--nounixsocket",
             # Small journal files and cache: this is a laptop/CI server, not a production one.
-            "--wiredTigerCacheSizeGB", "0.25",
-            "--wiredTigerEngineConfigString", "log=(prealloc=false,file_max=10MB)",
-            "--setParameter", "diagnosticDataCollectionEnabled=false",
+            "--wiredTigerCacheSizeGB",
+            "0.25",
+            "--wiredTigerEngineConfigString",
+            "log=(prealloc=false,file_max=10MB)",
+            "--setParameter",
+            "diagnosticDataCollectionEnabled=false",
         ]
         self.process = ManagedProcess(self.name, command, self.log_path, pid_file=self.pid_file)
         self.process.start()
 
     def _client(self) -> MongoClient[dict[str, object]]:
         return MongoClient(
-            "127.0.0.1", self.port, directConnection=True, serverSelectionTimeoutMS=500,
+            "127.0.0.1",
+            self.port,
+            directConnection=True,
+            serverSelectionTimeoutMS=500,
             connectTimeoutMS=500,
         )
 

@@ -64,16 +64,36 @@ class EmbeddedPostgres(EmbeddedServer):
         if not (self.pgdata / "PG_VERSION").exists():
             shutil.rmtree(self.pgdata, ignore_errors=True)
             result = subprocess.run(  # noqa: S603
-                [str(BIN / "initdb"), "-D", str(self.pgdata), "-U", "postgres", "--auth=trust",
-                 "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions"],
-                capture_output=True, text=True, check=False, **run_as(user),
+                [
+                    str(BIN / "initdb"),
+                    "-D",
+                    str(self.pgdata),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-instructions",
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+                **run_as(user),
             )
             if result.returncode != 0:
                 raise RuntimeError(f"PostgreSQL initdb failed:\n{result.stdout}\n{result.stderr}")
         command = [
-            str(BIN / "postgres"), "-D", str(self.pgdata),
-            "-h", "127.0.0.1", "-p", str(self.port), "-k", str(self.data_dir),
-            "-c", "max_connections=200",
+            str(BIN / "postgres"),
+            "-D",
+            str(self.pgdata),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-k",
+            str(self.data_dir),
+            "-c",
+            "max_connections=200",
         ]
         if not self.durable:
             # Test data is thrown away: skip the disk flushes that dominate a test run's writes.
@@ -83,9 +103,11 @@ class EmbeddedPostgres(EmbeddedServer):
 
     def _psql(self, sql: str, database: str = "postgres") -> str:
         result = subprocess.run(  # noqa: S603
-            [str(BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-             "-d", database, "-tAc", sql],
-            capture_output=True, text=True, check=True, timeout=10,
+            [str(BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database, "-tAc", sql],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
         )
         return result.stdout.strip()
 

@@ -24,8 +24,7 @@ class EmbeddedServerError(RuntimeError):
         super().__init__(
             f"{name} failed to start: {reason}\n"
             f"  command: {' '.join(command)}\n"
-            f"  log: {log_path}\n"
-            + "".join(f"  | {line}\n" for line in tail)
+            f"  log: {log_path}\n" + "".join(f"  | {line}\n" for line in tail)
         )
 
 
@@ -114,9 +113,7 @@ class ManagedProcess:
                 if probe():
                     return
             if time.monotonic() > deadline:
-                raise EmbeddedServerError(
-                    self.name, self.command, self.log_path, f"not ready after {timeout:.0f} s"
-                )
+                raise EmbeddedServerError(self.name, self.command, self.log_path, f"not ready after {timeout:.0f} s")
             time.sleep(delay)
             delay = min(delay * 1.5, 0.25)
 

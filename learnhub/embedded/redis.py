@@ -19,9 +19,18 @@ class EmbeddedRedis(EmbeddedServer):
     def spawn(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         command = [
-            str(REDIS_SERVER), "--port", str(self.port), "--bind", "127.0.0.1",
+            str(REDIS_SERVER),
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
             # Everything kept in Redis has a TTL and can be rebuilt: no snapshots, no AOF.
-            "--save", "", "--appendonly", "no", "--dir", str(self.data_dir),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(self.data_dir),
         ]
         self.process = ManagedProcess(self.name, command, self.log_path, pid_file=self.pid_file)
         self.process.start()

@@ -24,8 +24,12 @@ def _url() -> str:
 
 def _configure(connection: Connection | None = None) -> None:
     context.configure(
-        connection=connection, url=None if connection else _url(), target_metadata=metadata,
-        compare_type=True, compare_server_default=True, literal_binds=connection is None,
+        connection=connection,
+        url=None if connection else _url(),
+        target_metadata=metadata,
+        compare_type=True,
+        compare_server_default=True,
+        literal_binds=connection is None,
     )
 
 

@@ -27,18 +27,30 @@ def _register_errors(data: RegisterInput) -> list[AccountError]:
     elif len(email) > 320 or not _EMAIL.match(email):
         errors.append(AccountError(field="email", message="Enter a valid email address", code=AccountErrorCode.INVALID))
     if len(data.password) < MIN_PASSWORD:
-        errors.append(AccountError(field="password", message=f"Use at least {MIN_PASSWORD} characters",
-                                   code=AccountErrorCode.PASSWORD_TOO_SHORT))
+        errors.append(
+            AccountError(
+                field="password",
+                message=f"Use at least {MIN_PASSWORD} characters",
+                code=AccountErrorCode.PASSWORD_TOO_SHORT,
+            )
+        )
     elif len(data.password) > MAX_PASSWORD:
-        errors.append(AccountError(field="password", message=f"Use at most {MAX_PASSWORD} characters",
-                                   code=AccountErrorCode.PASSWORD_TOO_LONG))
+        errors.append(
+            AccountError(
+                field="password",
+                message=f"Use at most {MAX_PASSWORD} characters",
+                code=AccountErrorCode.PASSWORD_TOO_LONG,
+            )
+        )
     name = data.display_name.strip()
     if not name:
-        errors.append(AccountError(field="displayName", message="Enter a display name",
-                                   code=AccountErrorCode.REQUIRED))
+        errors.append(AccountError(field="displayName", message="Enter a display name", code=AccountErrorCode.REQUIRED))
     elif len(name) > MAX_DISPLAY_NAME:
-        errors.append(AccountError(field="displayName", message=f"Use at most {MAX_DISPLAY_NAME} characters",
-                                   code=AccountErrorCode.INVALID))
+        errors.append(
+            AccountError(
+                field="displayName", message=f"Use at most {MAX_DISPLAY_NAME} characters", code=AccountErrorCode.INVALID
+            )
+        )
     return errors
 
 
@@ -48,7 +60,8 @@ async def _signed_in(info: Info, user_id: uuid.UUID) -> AuthPayload:
     settings = info.context.settings
     return AuthPayload(
         access_token=issue_access_token(settings, user_id, row["role"]),
-        expires_in=settings.access_token_ttl_seconds, user=User.from_row(row),
+        expires_in=settings.access_token_ttl_seconds,
+        user=User.from_row(row),
     )
 
 
@@ -57,12 +70,21 @@ async def register(info: Info, data: RegisterInput) -> AuthPayload:
         return AuthPayload(errors=errors)
     try:
         user_id = await users.create_user(
-            info.context.stores.engine, email=data.email, password_hash=await hash_password(data.password),
+            info.context.stores.engine,
+            email=data.email,
+            password_hash=await hash_password(data.password),
             display_name=data.display_name.strip(),
         )
     except users.EmailTaken:
-        return AuthPayload(errors=[AccountError(field="email", message="An account with this email already exists",
-                                                code=AccountErrorCode.EMAIL_TAKEN)])
+        return AuthPayload(
+            errors=[
+                AccountError(
+                    field="email",
+                    message="An account with this email already exists",
+                    code=AccountErrorCode.EMAIL_TAKEN,
+                )
+            ]
+        )
     return await _signed_in(info, user_id)
 
 
@@ -70,6 +92,11 @@ async def login(info: Info, data: LoginInput) -> AuthPayload:
     row = await users.credentials_by_email(info.context.stores.engine, data.email[:320])
     # Same work and same answer for an unknown email and a wrong password.
     if not await verify_password(row["password_hash"] if row else None, data.password[:MAX_PASSWORD]) or row is None:
-        return AuthPayload(errors=[AccountError(field=None, message="Email or password is incorrect",
-                                                code=AccountErrorCode.INVALID_CREDENTIALS)])
+        return AuthPayload(
+            errors=[
+                AccountError(
+                    field=None, message="Email or password is incorrect", code=AccountErrorCode.INVALID_CREDENTIALS
+                )
+            ]
+        )
     return await _signed_in(info, row["id"])

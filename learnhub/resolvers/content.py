@@ -10,12 +10,12 @@ from learnhub.schema.quizzes import Quiz
 STAFF_ROLES = frozenset({"instructor", "admin"})
 
 
-async def lesson(info: Info, id: str) -> Lesson | None:  # noqa: A002
+async def lesson(info: Info, id: str) -> Lesson | None:
     doc = await info.context.loaders.lesson_by_id.load(expect_content_id(id, "Lesson", "lesson"))
     return Lesson.from_doc(doc) if doc is not None else None
 
 
-async def quiz(info: Info, id: str) -> Quiz | None:  # noqa: A002
+async def quiz(info: Info, id: str) -> Quiz | None:
     doc = await info.context.loaders.quiz_by_id.load(expect_content_id(id, "Quiz", "quiz"))
     return Quiz.from_doc(doc) if doc is not None else None
 

@@ -17,20 +17,18 @@ def _visible(info: Info, row_published: bool) -> bool:
 
 
 async def list_courses(
-    info: Info, first: int | None, after: str | None, filter: CourseFilter | None  # noqa: A002 - GraphQL name
+    info: Info, first: int | None, after: str | None, filter: CourseFilter | None
 ) -> Connection[Course]:
     ctx = info.context
     request = page_request(ctx.settings, first, after)
     given = filter or CourseFilter()
     published = given.published if ctx.viewer.role in STAFF_ROLES else True
-    where = courses.CourseFilter(
-        tag=given.tag, level=given.level.value if given.level else None, published=published
-    )
+    where = courses.CourseFilter(tag=given.tag, level=given.level.value if given.level else None, published=published)
     page = await courses.list_courses(ctx.stores.engine, where, request)
     return connection(page, request, Course.from_row, lambda: courses.count_courses(ctx.stores.engine, where))
 
 
-async def course(info: Info, id: str | None, content_id: str | None) -> Course | None:  # noqa: A002
+async def course(info: Info, id: str | None, content_id: str | None) -> Course | None:
     if (id is None) == (content_id is None):
         raise BadUserInput("Give exactly one of `id` and `contentId`", argument="id")
     loaders = info.context.loaders

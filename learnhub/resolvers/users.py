@@ -28,12 +28,16 @@ def _require_self_or_admin(info: Info, user_id: uuid.UUID) -> None:
         raise Forbidden("Only the user themself can see this")
 
 
-async def enrollments_of(info: Info, user_id: uuid.UUID, first: int | None, after: str | None) -> Connection[Enrollment]:
+async def enrollments_of(
+    info: Info, user_id: uuid.UUID, first: int | None, after: str | None
+) -> Connection[Enrollment]:
     _require_self_or_admin(info, user_id)
     engine = info.context.stores.engine
     request = page_request(info.context.settings, first, after)
     page = await enrollments.enrollments_of_user(engine, user_id, request)
-    return connection(page, request, Enrollment.from_row, lambda: enrollments.count_enrollments_of_user(engine, user_id))
+    return connection(
+        page, request, Enrollment.from_row, lambda: enrollments.count_enrollments_of_user(engine, user_id)
+    )
 
 
 async def attempts_of(info: Info, user_id: uuid.UUID, first: int | None, after: str | None) -> Connection[QuizAttempt]:

@@ -59,8 +59,12 @@ class LessonProgress:
     @classmethod
     def from_row(cls, row: RowMapping) -> LessonProgress:
         return cls(
-            row=row, lesson_id=row["lesson_content_id"], position=row["position"], started_at=row["started_at"],
-            completed_at=row["completed_at"], updated_at=row["updated_at"],
+            row=row,
+            lesson_id=row["lesson_content_id"],
+            position=row["position"],
+            started_at=row["started_at"],
+            completed_at=row["completed_at"],
+            updated_at=row["updated_at"],
         )
 
 
@@ -78,9 +82,14 @@ class Lesson(Node):
     @classmethod
     def from_doc(cls, doc: Doc) -> Lesson:
         return cls(
-            doc=doc, id=to_global_id("Lesson", doc["_id"]), content_id=doc["_id"], title=doc.get("title", ""),
-            summary=doc.get("summary", ""), preview=bool(doc.get("preview", False)),
-            duration_minutes=int(doc.get("duration_minutes", 0)), course_content_id=doc.get("course_id", ""),
+            doc=doc,
+            id=to_global_id("Lesson", doc["_id"]),
+            content_id=doc["_id"],
+            title=doc.get("title", ""),
+            summary=doc.get("summary", ""),
+            preview=bool(doc.get("preview", False)),
+            duration_minutes=int(doc.get("duration_minutes", 0)),
+            course_content_id=doc.get("course_id", ""),
             quiz_content_id=doc.get("quiz_id"),
         )
 
@@ -93,14 +102,14 @@ class Lesson(Node):
         return LessonProgress.from_row(row) if row is not None else None
 
     @strawberry.field
-    async def course(self, info: Info) -> Annotated["Course", strawberry.lazy("learnhub.schema.courses")] | None:
+    async def course(self, info: Info) -> Annotated[Course, strawberry.lazy("learnhub.schema.courses")] | None:
         from learnhub.schema.courses import Course
 
         row = await info.context.loaders.course_by_content_id.load(self.course_content_id)
         return Course.from_row(row) if row is not None else None
 
     @strawberry.field
-    async def quiz(self, info: Info) -> Annotated["Quiz", strawberry.lazy("learnhub.schema.quizzes")] | None:
+    async def quiz(self, info: Info) -> Annotated[Quiz, strawberry.lazy("learnhub.schema.quizzes")] | None:
         from learnhub.schema.quizzes import Quiz
 
         if self.quiz_content_id is None:
@@ -131,8 +140,9 @@ class Module:
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Module:
-        return cls(id=doc["id"], title=doc["title"], summary=doc.get("summary", ""),
-                   lesson_ids=list(doc.get("lesson_ids", [])))
+        return cls(
+            id=doc["id"], title=doc["title"], summary=doc.get("summary", ""), lesson_ids=list(doc.get("lesson_ids", []))
+        )
 
     @strawberry.field
     def lesson_count(self) -> int:
@@ -157,8 +167,12 @@ class CourseContent:
     @classmethod
     def from_doc(cls, doc: Doc) -> CourseContent:
         return cls(
-            doc=doc, id=doc["_id"], title=doc.get("title", ""), summary=doc.get("summary", ""),
-            description=doc.get("description", ""), version=int(doc.get("version", 1)),
+            doc=doc,
+            id=doc["_id"],
+            title=doc.get("title", ""),
+            summary=doc.get("summary", ""),
+            description=doc.get("description", ""),
+            version=int(doc.get("version", 1)),
             updated_at=doc.get("updated_at"),
         )
 
@@ -168,4 +182,8 @@ class CourseContent:
 
     @strawberry.field
     def lesson_count(self) -> int:
-        return sum(len(m.get("lesson_ids", [])) for m in self.doc.get("modules", []))
+        return lesson_count_of(self.doc)
+
+
+def lesson_count_of(course_doc: Doc) -> int:
+    return sum(len(m.get("lesson_ids", [])) for m in course_doc.get("modules", []))

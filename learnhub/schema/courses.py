@@ -8,7 +8,7 @@ import strawberry
 from sqlalchemy.engine import RowMapping
 
 from learnhub.context import Info
-from learnhub.schema.content import CourseContent, missing
+from learnhub.schema.content import CourseContent, lesson_count_of, missing
 from learnhub.schema.enums import CourseLevel
 from learnhub.schema.node import Node, to_global_id
 
@@ -36,9 +36,15 @@ class Course(Node):
     @classmethod
     def from_row(cls, row: RowMapping) -> Course:
         return cls(
-            row=row, id=to_global_id("Course", row["id"]), content_id=row["content_id"],
-            level=CourseLevel(row["level"]), tags=list(row["tags"]), published=row["published"],
-            published_at=row["published_at"], price_cents=row["price_cents"], created_at=row["created_at"],
+            row=row,
+            id=to_global_id("Course", row["id"]),
+            content_id=row["content_id"],
+            level=CourseLevel(row["level"]),
+            tags=list(row["tags"]),
+            published=row["published"],
+            published_at=row["published_at"],
+            price_cents=row["price_cents"],
+            created_at=row["created_at"],
         )
 
     async def _content(self, info: Info) -> CourseContent:
@@ -57,4 +63,4 @@ class Course(Node):
 
     @strawberry.field(description="Shortcut for `content.lessonCount`.")
     async def lesson_count(self, info: Info) -> int | None:
-        return (await self._content(info)).lesson_count()
+        return lesson_count_of((await self._content(info)).doc)

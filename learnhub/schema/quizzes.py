@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from sqlalchemy.engine import RowMapping
@@ -13,6 +13,9 @@ from learnhub.context import Info
 from learnhub.schema.content import missing, with_missing_as_errors
 from learnhub.schema.enums import Difficulty, QuestionType
 from learnhub.schema.node import Node, to_global_id
+
+if TYPE_CHECKING:
+    from learnhub.schema.courses import Course
 
 Doc = dict[str, Any]
 
@@ -67,8 +70,12 @@ class NumericQuestion(Question):
 
 def question_from_doc(doc: Doc) -> Question:
     common: dict[str, Any] = {
-        "id": to_global_id("Question", doc["_id"]), "content_id": doc["_id"], "type": QuestionType(doc["type"]),
-        "prompt": doc.get("prompt", ""), "points": float(doc.get("points", 1)), "tags": list(doc.get("tags", [])),
+        "id": to_global_id("Question", doc["_id"]),
+        "content_id": doc["_id"],
+        "type": QuestionType(doc["type"]),
+        "prompt": doc.get("prompt", ""),
+        "points": float(doc.get("points", 1)),
+        "tags": list(doc.get("tags", [])),
         "difficulty": Difficulty(doc.get("difficulty", "medium")),
     }
     kind = common["type"]
@@ -99,14 +106,18 @@ class Quiz(Node):
     def from_doc(cls, doc: Doc) -> Quiz:
         settings = doc.get("settings", {})
         return cls(
-            doc=doc, id=to_global_id("Quiz", doc["_id"]), content_id=doc["_id"], title=doc.get("title", ""),
+            doc=doc,
+            id=to_global_id("Quiz", doc["_id"]),
+            content_id=doc["_id"],
+            title=doc.get("title", ""),
             description=doc.get("description", ""),
             settings=QuizSettings(
                 pass_percent=int(settings.get("pass_percent", 70)),
                 time_limit_seconds=settings.get("time_limit_seconds"),
                 attempts_allowed=settings.get("attempts_allowed"),
             ),
-            published=bool(doc.get("published", True)), version=int(doc.get("version", 1)),
+            published=bool(doc.get("published", True)),
+            version=int(doc.get("version", 1)),
             question_ids=list(doc.get("question_ids", [])),
         )
 
@@ -117,7 +128,9 @@ class Quiz(Node):
     @strawberry.field(description="In display order, without answers.")
     async def questions(self, info: Info) -> list[Question | None]:
         docs = await info.context.loaders.question_by_id.load_many(self.question_ids)
-        return cast(list[Question | None], with_missing_as_errors("Question", self.question_ids, docs, question_from_doc))
+        return cast(
+            list[Question | None], with_missing_as_errors("Question", self.question_ids, docs, question_from_doc)
+        )
 
 
 @strawberry.type
@@ -147,8 +160,11 @@ class QuizAttemptDetails:
             quiz_version=int(doc.get("quiz_version", 1)),
             answers=[
                 AnswerResult(
-                    question_id=a["question_id"], response=a.get("response"), correct=bool(a["correct"]),
-                    points_awarded=float(a["points_awarded"]), points_possible=float(a["points_possible"]),
+                    question_id=a["question_id"],
+                    response=a.get("response"),
+                    correct=bool(a["correct"]),
+                    points_awarded=float(a["points_awarded"]),
+                    points_possible=float(a["points_possible"]),
                 )
                 for a in doc.get("answers", [])
             ],
@@ -168,8 +184,13 @@ class QuizAttempt(Node):
     @classmethod
     def from_row(cls, row: RowMapping) -> QuizAttempt:
         return cls(
-            row=row, id=to_global_id("QuizAttempt", row["id"]), quiz_content_id=row["quiz_content_id"],
-            score=row["score"], max_score=row["max_score"], passed=row["passed"], started_at=row["started_at"],
+            row=row,
+            id=to_global_id("QuizAttempt", row["id"]),
+            quiz_content_id=row["quiz_content_id"],
+            score=row["score"],
+            max_score=row["max_score"],
+            passed=row["passed"],
+            started_at=row["started_at"],
             finished_at=row["finished_at"],
         )
 
@@ -181,7 +202,7 @@ class QuizAttempt(Node):
         return Quiz.from_doc(doc)
 
     @strawberry.field
-    async def course(self, info: Info) -> Annotated["Course", strawberry.lazy("learnhub.schema.courses")] | None:  # noqa: F821, UP037
+    async def course(self, info: Info) -> Annotated[Course, strawberry.lazy("learnhub.schema.courses")] | None:
         from learnhub.schema.courses import Course
 
         course_id = self.row["course_id"]

@@ -36,7 +36,7 @@ from learnhub.schema.users import User
 @strawberry.type
 class Query:
     @strawberry.field(description="Any object by its global id.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:  # noqa: A002
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await nodes.node(info, id)
 
     @strawberry.field(description="The signed-in user; null when signed out.")
@@ -45,31 +45,31 @@ class Query:
 
     @strawberry.field(description="The catalogue, oldest first. `first` is at most 100.")
     async def courses(
-        self, info: Info, first: int | None = None, after: str | None = None, filter: CourseFilter | None = None  # noqa: A002
+        self, info: Info, first: int | None = None, after: str | None = None, filter: CourseFilter | None = None
     ) -> Connection[Course]:
         return await courses.list_courses(info, first, after, filter)
 
     @strawberry.field(description="One course by global `id` or by `contentId` (exactly one).")
-    async def course(self, info: Info, id: strawberry.ID | None = None, content_id: str | None = None) -> Course | None:  # noqa: A002
+    async def course(self, info: Info, id: strawberry.ID | None = None, content_id: str | None = None) -> Course | None:
         return await courses.course(info, id, content_id)
 
     @strawberry.field(description="A lesson by global id or content id (`lesson:rest-intro`).")
-    async def lesson(self, info: Info, id: strawberry.ID) -> Lesson | None:  # noqa: A002
+    async def lesson(self, info: Info, id: strawberry.ID) -> Lesson | None:
         return await content.lesson(info, id)
 
     @strawberry.field(description="A quiz with its questions (never their answers), by global or content id.")
-    async def quiz(self, info: Info, id: strawberry.ID) -> Quiz | None:  # noqa: A002
+    async def quiz(self, info: Info, id: strawberry.ID) -> Quiz | None:
         return await content.quiz(info, id)
 
 
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Create a student account and sign in.")
-    async def register(self, info: Info, input: RegisterInput) -> AuthPayload:  # noqa: A002
+    async def register(self, info: Info, input: RegisterInput) -> AuthPayload:
         return await auth.register(info, input)
 
     @strawberry.mutation(description="Sign in with email and password.")
-    async def login(self, info: Info, input: LoginInput) -> AuthPayload:  # noqa: A002
+    async def login(self, info: Info, input: LoginInput) -> AuthPayload:
         return await auth.login(info, input)
 
 
@@ -92,6 +92,9 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     if not introspection:
         extensions.append(DisableIntrospection)
     return GatewaySchema(
-        query=Query, mutation=Mutation, types=IMPLEMENTATIONS, extensions=extensions,
+        query=Query,
+        mutation=Mutation,
+        types=IMPLEMENTATIONS,
+        extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
     )

@@ -33,8 +33,11 @@ class Enrollment(Node):
     @classmethod
     def from_row(cls, row: RowMapping) -> Enrollment:
         return cls(
-            row=row, id=to_global_id("Enrollment", row["id"]), status=EnrollmentStatus(row["status"]),
-            enrolled_at=row["created_at"], completed_at=row["completed_at"],
+            row=row,
+            id=to_global_id("Enrollment", row["id"]),
+            status=EnrollmentStatus(row["status"]),
+            enrolled_at=row["created_at"],
+            completed_at=row["completed_at"],
         )
 
     @strawberry.field
@@ -53,8 +56,11 @@ class User(Node):
     @classmethod
     def from_row(cls, row: RowMapping) -> User:
         return cls(
-            row=row, id=to_global_id("User", row["id"]), role=Role(row["role"]),
-            display_name=row["display_name"] or "", created_at=row["created_at"],
+            row=row,
+            id=to_global_id("User", row["id"]),
+            role=Role(row["role"]),
+            display_name=row["display_name"] or "",
+            created_at=row["created_at"],
         )
 
     def _is_self_or_admin(self, info: Info) -> bool:
@@ -68,7 +74,9 @@ class User(Node):
     @strawberry.field
     def profile(self) -> Profile:
         return Profile(
-            display_name=self.row["display_name"] or "", bio=self.row["bio"], avatar_url=self.row["avatar_url"],
+            display_name=self.row["display_name"] or "",
+            bio=self.row["bio"],
+            avatar_url=self.row["avatar_url"],
             timezone=self.row["timezone"] or "UTC",
         )
 

@@ -48,28 +48,65 @@ def content_documents(spec: CourseSpec, now: datetime) -> dict[type[Any], list[D
     modules: list[Doc] = []
     last_lesson = spec.modules[-1].lessons[-1].slug
     for module in spec.modules:
-        modules.append({"id": f"module:{module.slug}", "title": module.title, "summary": "",
-                        "lesson_ids": [f"lesson:{lesson.slug}" for lesson in module.lessons]})
+        modules.append(
+            {
+                "id": f"module:{module.slug}",
+                "title": module.title,
+                "summary": "",
+                "lesson_ids": [f"lesson:{lesson.slug}" for lesson in module.lessons],
+            }
+        )
         for lesson in module.lessons:
-            lessons.append({
-                "_id": f"lesson:{lesson.slug}", "course_id": course_id, "title": lesson.title,
-                "summary": lesson.summary, "blocks": [{"kind": "markdown", "text": text} for text in lesson.body],
-                "preview": lesson.preview, "duration_minutes": lesson.minutes,
-                "quiz_id": quiz_id if lesson.slug == last_lesson else None, "version": 1, "updated_at": now,
-            })
-    questions = [{
-        "_id": f"question:{q['slug']}", "type": q["type"], "prompt": q["prompt"],
-        "options": [{"id": oid, "text": text} for oid, text in q.get("options", [])],
-        "answer": q["answer"], "explanation": q.get("explanation", ""), "points": 1.0, "tags": list(spec.tags[:2]),
-        "difficulty": q.get("difficulty", "medium"), "created_at": now, "updated_at": now,
-    } for q in spec.questions]
+            lessons.append(
+                {
+                    "_id": f"lesson:{lesson.slug}",
+                    "course_id": course_id,
+                    "title": lesson.title,
+                    "summary": lesson.summary,
+                    "blocks": [{"kind": "markdown", "text": text} for text in lesson.body],
+                    "preview": lesson.preview,
+                    "duration_minutes": lesson.minutes,
+                    "quiz_id": quiz_id if lesson.slug == last_lesson else None,
+                    "version": 1,
+                    "updated_at": now,
+                }
+            )
+    questions = [
+        {
+            "_id": f"question:{q['slug']}",
+            "type": q["type"],
+            "prompt": q["prompt"],
+            "options": [{"id": oid, "text": text} for oid, text in q.get("options", [])],
+            "answer": q["answer"],
+            "explanation": q.get("explanation", ""),
+            "points": 1.0,
+            "tags": list(spec.tags[:2]),
+            "difficulty": q.get("difficulty", "medium"),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for q in spec.questions
+    ]
     quiz = {
-        "_id": quiz_id, "course_id": course_id, "title": spec.quiz_title, "description": f"Check your grasp of {spec.title}.",
+        "_id": quiz_id,
+        "course_id": course_id,
+        "title": spec.quiz_title,
+        "description": f"Check your grasp of {spec.title}.",
         "settings": {"pass_percent": 70, "time_limit_seconds": 600, "attempts_allowed": 3},
-        "question_ids": [q["_id"] for q in questions], "published": True, "version": 1, "updated_at": now,
+        "question_ids": [q["_id"] for q in questions],
+        "published": True,
+        "version": 1,
+        "updated_at": now,
     }
-    course = {"_id": course_id, "title": spec.title, "summary": spec.summary, "description": spec.description,
-              "modules": modules, "version": 1, "updated_at": now}
+    course = {
+        "_id": course_id,
+        "title": spec.title,
+        "summary": spec.summary,
+        "description": spec.description,
+        "modules": modules,
+        "version": 1,
+        "updated_at": now,
+    }
     return {CourseContent: [course], LessonContent: lessons, QuizContent: [quiz], Question: questions}
 
 
@@ -85,10 +122,14 @@ async def _ensure_user(conn: AsyncConnection, account: dict[str, str], role: str
     if existing is not None:
         return uuid.UUID(str(existing))
     user_id = uuid7()
-    await conn.execute(insert(users).values(id=user_id, email=account["email"], role=role,
-                                            password_hash=await hash_password(account["password"])))
-    await conn.execute(insert(user_profiles).values(user_id=user_id, display_name=account["display_name"],
-                                                    timezone="UTC"))
+    await conn.execute(
+        insert(users).values(
+            id=user_id, email=account["email"], role=role, password_hash=await hash_password(account["password"])
+        )
+    )
+    await conn.execute(
+        insert(user_profiles).values(user_id=user_id, display_name=account["display_name"], timezone="UTC")
+    )
     return user_id
 
 
@@ -106,53 +147,112 @@ async def seed_demo(engine: AsyncEngine, db: AsyncDatabase[Doc]) -> DemoReport:
         student_id = await _ensure_user(conn, DEMO_STUDENT, "student")
         course_ids: dict[str, uuid.UUID] = {}
         for spec in COURSES:
-            await conn.execute(insert(courses).values(
-                id=uuid7(), content_id=f"course:{spec.slug}", instructor_id=instructor_id, level=spec.level,
-                tags=spec.tags, published=True, published_at=now, price_cents=spec.price_cents,
-            ).on_conflict_do_nothing(index_elements=["content_id"]))
-            course_ids[spec.slug] = (await conn.execute(
-                select(courses.c.id).where(courses.c.content_id == f"course:{spec.slug}"))).scalar_one()
+            await conn.execute(
+                insert(courses)
+                .values(
+                    id=uuid7(),
+                    content_id=f"course:{spec.slug}",
+                    instructor_id=instructor_id,
+                    level=spec.level,
+                    tags=spec.tags,
+                    published=True,
+                    published_at=now,
+                    price_cents=spec.price_cents,
+                )
+                .on_conflict_do_nothing(index_elements=["content_id"])
+            )
+            course_ids[spec.slug] = (
+                await conn.execute(select(courses.c.id).where(courses.c.content_id == f"course:{spec.slug}"))
+            ).scalar_one()
         await _seed_student(conn, db, student_id, course_ids, now)
     return DemoReport(courses=len(COURSES), lessons=lesson_count, questions=question_count, student_id=student_id)
 
 
 async def _seed_student(
-    conn: AsyncConnection, db: AsyncDatabase[Doc], student_id: uuid.UUID, course_ids: dict[str, uuid.UUID],
+    conn: AsyncConnection,
+    db: AsyncDatabase[Doc],
+    student_id: uuid.UUID,
+    course_ids: dict[str, uuid.UUID],
     now: datetime,
 ) -> None:
     """Two enrollments, some progress and one graded attempt, so `me` has something to show."""
     rest, graphql = course_ids["rest-api-design"], course_ids["graphql-fundamentals"]
     for course_id in (rest, graphql):
-        await conn.execute(insert(enrollments).values(id=uuid7(), user_id=student_id, course_id=course_id,
-                                                      status="active").on_conflict_do_nothing())
-    progress = [("lesson:rest-intro", rest, True), ("lesson:rest-resources", rest, True),
-                ("lesson:rest-http-methods", rest, False), ("lesson:gql-intro", graphql, True)]
+        await conn.execute(
+            insert(enrollments)
+            .values(id=uuid7(), user_id=student_id, course_id=course_id, status="active")
+            .on_conflict_do_nothing()
+        )
+    progress = [
+        ("lesson:rest-intro", rest, True),
+        ("lesson:rest-resources", rest, True),
+        ("lesson:rest-http-methods", rest, False),
+        ("lesson:gql-intro", graphql, True),
+    ]
     for lesson_id, course_id, done in progress:
-        await conn.execute(insert(lesson_progress).values(
-            id=uuid7(), user_id=student_id, course_id=course_id, lesson_content_id=lesson_id,
-            position=420.0 if done else 95.0, started_at=now - timedelta(days=2),
-            completed_at=now - timedelta(days=1) if done else None,
-        ).on_conflict_do_nothing())
-    has_attempt = (await conn.execute(select(quiz_attempts.c.id).where(
-        quiz_attempts.c.user_id == student_id).limit(1))).first()
+        await conn.execute(
+            insert(lesson_progress)
+            .values(
+                id=uuid7(),
+                user_id=student_id,
+                course_id=course_id,
+                lesson_content_id=lesson_id,
+                position=420.0 if done else 95.0,
+                started_at=now - timedelta(days=2),
+                completed_at=now - timedelta(days=1) if done else None,
+            )
+            .on_conflict_do_nothing()
+        )
+    has_attempt = (
+        await conn.execute(select(quiz_attempts.c.id).where(quiz_attempts.c.user_id == student_id).limit(1))
+    ).first()
     if has_attempt is not None:
         return
     attempt_id = uuid7()
     details_ref = f"attempt:{attempt_id}"
     answers = [
-        ("question:rest-safe-method", "b", True), ("question:rest-idempotent-methods", ["a", "c", "d"], True),
-        ("question:rest-stateless", False, True), ("question:rest-created-code", "201", True),
+        ("question:rest-safe-method", "b", True),
+        ("question:rest-idempotent-methods", ["a", "c", "d"], True),
+        ("question:rest-stateless", False, True),
+        ("question:rest-created-code", "201", True),
         ("question:rest-conflict-code", 400, False),
     ]
     # Details first, summary second: a summary never points at details that do not exist.
-    await _collection(db, QuizAttemptDetails).update_one({"_id": details_ref}, {"$setOnInsert": {
-        "_id": details_ref, "attempt_id": str(attempt_id), "user_id": str(student_id), "quiz_id": "quiz:rest-basics",
-        "quiz_version": 1, "created_at": now,
-        "answers": [{"question_id": q, "response": r, "correct": ok, "points_awarded": 1.0 if ok else 0.0,
-                     "points_possible": 1.0} for q, r, ok in answers],
-    }}, upsert=True)
-    await conn.execute(insert(quiz_attempts).values(
-        id=attempt_id, user_id=student_id, course_id=rest, quiz_content_id="quiz:rest-basics", score=4.0,
-        max_score=5.0, passed=True, started_at=now - timedelta(hours=3), finished_at=now - timedelta(hours=2, minutes=52),
-        details_ref=details_ref,
-    ))
+    await _collection(db, QuizAttemptDetails).update_one(
+        {"_id": details_ref},
+        {
+            "$setOnInsert": {
+                "_id": details_ref,
+                "attempt_id": str(attempt_id),
+                "user_id": str(student_id),
+                "quiz_id": "quiz:rest-basics",
+                "quiz_version": 1,
+                "created_at": now,
+                "answers": [
+                    {
+                        "question_id": q,
+                        "response": r,
+                        "correct": ok,
+                        "points_awarded": 1.0 if ok else 0.0,
+                        "points_possible": 1.0,
+                    }
+                    for q, r, ok in answers
+                ],
+            }
+        },
+        upsert=True,
+    )
+    await conn.execute(
+        insert(quiz_attempts).values(
+            id=attempt_id,
+            user_id=student_id,
+            course_id=rest,
+            quiz_content_id="quiz:rest-basics",
+            score=4.0,
+            max_score=5.0,
+            passed=True,
+            started_at=now - timedelta(hours=3),
+            finished_at=now - timedelta(hours=2, minutes=52),
+            details_ref=details_ref,
+        )
+    )

@@ -8,7 +8,9 @@ from tests.helpers import Stores, gql, make_course
 
 
 async def test_demo_course_has_its_lessons_and_quiz_with_every_question_type(http: httpx.AsyncClient) -> None:
-    body = await gql(http, """
+    body = await gql(
+        http,
+        """
         { course(contentId: "course:rest-api-design") {
             title lessonCount
             content { modules { lessons { contentId } } }
@@ -18,7 +20,8 @@ async def test_demo_course_has_its_lessons_and_quiz_with_every_question_type(htt
             questions { __typename type prompt ... on SingleChoiceQuestion { options { id text } } }
           }
         }
-    """)
+    """,
+    )
     course = body["data"]["course"]
     assert course["title"] == "REST API Design"
     assert course["lessonCount"] >= 6
@@ -26,13 +29,21 @@ async def test_demo_course_has_its_lessons_and_quiz_with_every_question_type(htt
     assert "lesson:rest-intro" in lessons
     quiz = body["data"]["quiz"]
     assert {q["type"] for q in quiz["questions"]} == {
-        "SINGLE_CHOICE", "MULTIPLE_CHOICE", "TRUE_FALSE", "SHORT_TEXT", "NUMERIC"}
+        "SINGLE_CHOICE",
+        "MULTIPLE_CHOICE",
+        "TRUE_FALSE",
+        "SHORT_TEXT",
+        "NUMERIC",
+    }
     assert quiz["settings"] == {"passPercent": 70, "attemptsAllowed": 3}
 
 
 async def test_answers_are_not_part_of_the_question_type(http: httpx.AsyncClient) -> None:
-    body = await gql(http, '{ quiz(id: "quiz:rest-basics") { questions { ... on SingleChoiceQuestion { answer } } } }',
-                     expect_errors=True)
+    body = await gql(
+        http,
+        '{ quiz(id: "quiz:rest-basics") { questions { ... on SingleChoiceQuestion { answer } } } }',
+        expect_errors=True,
+    )
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
@@ -46,18 +57,23 @@ async def test_cursor_pagination_walks_the_filtered_catalogue_once(http: httpx.A
             from sqlalchemy import update
 
             from learnhub.datasources.postgres.tables import courses
+
             await conn.execute(update(courses).where(courses.c.id == row_id).values(tags=[tag]))
 
     seen: list[str] = []
     after = None
     while True:
-        body = await gql(http, """
+        body = await gql(
+            http,
+            """
             query($after: String, $tag: String) {
               courses(first: 2, after: $after, filter: {tag: $tag}) {
                 totalCount pageInfo { hasNextPage endCursor } edges { cursor node { contentId } }
               }
             }
-        """, {"after": after, "tag": tag})
+        """,
+            {"after": after, "tag": tag},
+        )
         page = body["data"]["courses"]
         assert page["totalCount"] == 5
         seen += [edge["node"]["contentId"] for edge in page["edges"]]

@@ -10,9 +10,14 @@ from tests.helpers import Stores, enroll, gql, make_course, register, user_id_of
 async def test_missing_course_content_is_a_null_with_an_error(http: httpx.AsyncClient, stores: Stores) -> None:
     _, content_id, _ = await make_course(stores, with_content=False)
 
-    body = await gql(http, """
+    body = await gql(
+        http,
+        """
         query($cid: String!) { course(contentId: $cid) { contentId tags content { title } } }
-    """, {"cid": content_id}, expect_errors=True)
+    """,
+        {"cid": content_id},
+        expect_errors=True,
+    )
 
     assert body["data"]["course"] == {"contentId": content_id, "tags": ["test"], "content": None}
     [error] = body["errors"]
@@ -23,13 +28,18 @@ async def test_missing_course_content_is_a_null_with_an_error(http: httpx.AsyncC
 
 async def test_missing_lesson_in_a_module_nulls_only_that_lesson(http: httpx.AsyncClient, stores: Stores) -> None:
     token, _ = await register(http)
-    row_id, content_id, lesson_ids = await make_course(stores)
+    row_id, _, lesson_ids = await make_course(stores)
     await enroll(stores, user_id_of(token), row_id)
     await stores.db["lesson_content"].delete_one({"_id": lesson_ids[1]})
 
-    body = await gql(http, """
+    body = await gql(
+        http,
+        """
         { me { enrollments(first: 5) { nodes { course { content { modules { lessons { contentId } } } } } } } }
-    """, token=token, expect_errors=True)
+    """,
+        token=token,
+        expect_errors=True,
+    )
 
     modules = body["data"]["me"]["enrollments"]["nodes"][0]["course"]["content"]["modules"]
     assert modules[0]["lessons"] == [{"contentId": lesson_ids[0]}, None, {"contentId": lesson_ids[2]}]
@@ -40,17 +50,21 @@ async def test_missing_lesson_in_a_module_nulls_only_that_lesson(http: httpx.Asy
 
 async def test_node_refetches_a_course_and_a_lesson(http: httpx.AsyncClient, stores: Stores) -> None:
     _, content_id, lesson_ids = await make_course(stores)
-    course = (await gql(http, "query($c: String!) { course(contentId: $c) { id } }", {"c": content_id}))
+    course = await gql(http, "query($c: String!) { course(contentId: $c) { id } }", {"c": content_id})
     course_id = course["data"]["course"]["id"]
     lesson = await gql(http, "query($l: ID!) { lesson(id: $l) { id contentId } }", {"l": lesson_ids[0]})
     lesson_global = lesson["data"]["lesson"]["id"]
 
-    body = await gql(http, """
+    body = await gql(
+        http,
+        """
         query($a: ID!, $b: ID!) {
           a: node(id: $a) { __typename ... on Course { contentId } }
           b: node(id: $b) { __typename ... on Lesson { contentId } }
         }
-    """, {"a": course_id, "b": lesson_global})
+    """,
+        {"a": course_id, "b": lesson_global},
+    )
 
     assert body["data"]["a"] == {"__typename": "Course", "contentId": content_id}
     assert body["data"]["b"] == {"__typename": "Lesson", "contentId": lesson_ids[0]}

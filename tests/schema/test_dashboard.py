@@ -33,7 +33,9 @@ async def _student_with(http: httpx.AsyncClient, stores: Stores, n: int) -> tupl
 
 
 @pytest.mark.parametrize("n", [2, 20])
-async def test_dashboard_returns_every_course_lesson_and_progress(http: httpx.AsyncClient, stores: Stores, n: int) -> None:
+async def test_dashboard_returns_every_course_lesson_and_progress(
+    http: httpx.AsyncClient, stores: Stores, n: int
+) -> None:
     token, lessons_of, completed = await _student_with(http, stores, n)
 
     body = await gql(http, DASHBOARD, {"n": n}, token=token)

@@ -30,8 +30,15 @@ COURSE_OUTLINE: Projection = {"title": 1, "summary": 1, "description": 1, "modul
 # Lesson lists never need the body, which is most of a lesson's bytes.
 LESSON_SUMMARY: Projection = {"blocks": 0}
 LESSON_BODY: Projection = {"blocks": 1}
-QUIZ_FIELDS: Projection = {"title": 1, "description": 1, "settings": 1, "question_ids": 1, "course_id": 1,
-                           "published": 1, "version": 1}
+QUIZ_FIELDS: Projection = {
+    "title": 1,
+    "description": 1,
+    "settings": 1,
+    "question_ids": 1,
+    "course_id": 1,
+    "published": 1,
+    "version": 1,
+}
 # Answers and explanations stay in the database unless grading or review asks for them.
 QUESTION_PUBLIC: Projection = {"answer": 0, "explanation": 0}
 

@@ -11,7 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 QuestionType = Literal["single_choice", "multiple_choice", "true_false", "short_text", "numeric"]
 QUESTION_TYPES: tuple[QuestionType, ...] = (
-    "single_choice", "multiple_choice", "true_false", "short_text", "numeric",
+    "single_choice",
+    "multiple_choice",
+    "true_false",
+    "short_text",
+    "numeric",
 )
 
 
@@ -27,7 +31,7 @@ class ModuleContent(BaseModel):
 
 
 class CourseContent(Document):
-    id: str  # course:<slug>
+    id: str  # type: ignore[assignment]  # string ids (course:<slug>), not ObjectIds
     title: str
     summary: str = ""
     description: str = ""
@@ -46,7 +50,7 @@ class Block(BaseModel):
 
 
 class LessonContent(Document):
-    id: str  # lesson:<slug>
+    id: str  # type: ignore[assignment]  # string ids (lesson:<slug>), not ObjectIds
     course_id: str
     title: str
     summary: str = ""
@@ -69,7 +73,7 @@ class QuizSettings(BaseModel):
 
 
 class QuizContent(Document):
-    id: str  # quiz:<slug>
+    id: str  # type: ignore[assignment]  # string ids (quiz:<slug>), not ObjectIds
     course_id: str
     title: str
     description: str = ""
@@ -101,7 +105,7 @@ class Question(Document):
 
     model_config = ConfigDict(extra="allow")
 
-    id: str  # question:<slug>
+    id: str  # type: ignore[assignment]  # string ids (question:<slug>), not ObjectIds
     type: QuestionType
     prompt: str
     options: list[Option] = Field(default_factory=list)
@@ -130,7 +134,7 @@ class AnswerResult(BaseModel):
 
 
 class QuizAttemptDetails(Document):
-    id: str  # attempt:<uuid of the quiz_attempts row>
+    id: str  # type: ignore[assignment]  # string ids (attempt:<uuid), not ObjectIds of the quiz_attempts row>
     attempt_id: str
     user_id: str
     quiz_id: str
@@ -142,11 +146,16 @@ class QuizAttemptDetails(Document):
         name = "quiz_attempt_details"
         indexes = [
             pymongo.IndexModel([("attempt_id", pymongo.ASCENDING)], name="attempt_id", unique=True),
-            pymongo.IndexModel([("user_id", pymongo.ASCENDING), ("created_at", pymongo.DESCENDING)],
-                               name="user_id_created_at"),
+            pymongo.IndexModel(
+                [("user_id", pymongo.ASCENDING), ("created_at", pymongo.DESCENDING)], name="user_id_created_at"
+            ),
         ]
 
 
 DOCUMENT_MODELS: list[type[Document]] = [
-    CourseContent, LessonContent, QuizContent, Question, QuizAttemptDetails,
+    CourseContent,
+    LessonContent,
+    QuizContent,
+    Question,
+    QuizAttemptDetails,
 ]

@@ -14,9 +14,16 @@ from learnhub.datasources.postgres.sql import fetch_all, fetch_value, in_uuids
 from learnhub.datasources.postgres.tables import quiz_attempts
 
 _COLUMNS = (
-    quiz_attempts.c.id, quiz_attempts.c.user_id, quiz_attempts.c.course_id, quiz_attempts.c.quiz_content_id,
-    quiz_attempts.c.score, quiz_attempts.c.max_score, quiz_attempts.c.passed, quiz_attempts.c.started_at,
-    quiz_attempts.c.finished_at, quiz_attempts.c.details_ref,
+    quiz_attempts.c.id,
+    quiz_attempts.c.user_id,
+    quiz_attempts.c.course_id,
+    quiz_attempts.c.quiz_content_id,
+    quiz_attempts.c.score,
+    quiz_attempts.c.max_score,
+    quiz_attempts.c.passed,
+    quiz_attempts.c.started_at,
+    quiz_attempts.c.finished_at,
+    quiz_attempts.c.details_ref,
 )
 
 

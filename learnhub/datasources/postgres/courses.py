@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import RowMapping
@@ -16,8 +17,15 @@ from learnhub.datasources.postgres.sql import fetch_all, fetch_value, in_texts, 
 from learnhub.datasources.postgres.tables import courses
 
 _COLUMNS = (
-    courses.c.id, courses.c.content_id, courses.c.instructor_id, courses.c.level, courses.c.tags,
-    courses.c.published, courses.c.published_at, courses.c.price_cents, courses.c.created_at,
+    courses.c.id,
+    courses.c.content_id,
+    courses.c.instructor_id,
+    courses.c.level,
+    courses.c.tags,
+    courses.c.published,
+    courses.c.published_at,
+    courses.c.price_cents,
+    courses.c.created_at,
 )
 
 
@@ -28,7 +36,7 @@ class CourseFilter:
     published: bool | None = None
 
 
-def _filtered(base: Select[tuple[object, ...]], where: CourseFilter) -> Select[tuple[object, ...]]:
+def _filtered(base: Select[Any], where: CourseFilter) -> Select[Any]:
     if where.tag is not None:
         base = base.where(courses.c.tags.contains([where.tag]))
     if where.level is not None:

@@ -18,9 +18,12 @@ def make_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_pre_ping=False,  # a broken connection surfaces as an error, not a hidden extra query
-        connect_args={"timeout": settings.store_connect_timeout_seconds, "server_settings": {
-            "application_name": "learnhub-gateway",
-        }},
+        connect_args={
+            "timeout": settings.store_connect_timeout_seconds,
+            "server_settings": {
+                "application_name": "learnhub-gateway",
+            },
+        },
     )
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")

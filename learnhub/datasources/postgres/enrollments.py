@@ -14,8 +14,12 @@ from learnhub.datasources.postgres.sql import fetch_all, fetch_value, in_uuids
 from learnhub.datasources.postgres.tables import enrollments
 
 _COLUMNS = (
-    enrollments.c.id, enrollments.c.user_id, enrollments.c.course_id, enrollments.c.status,
-    enrollments.c.completed_at, enrollments.c.created_at,
+    enrollments.c.id,
+    enrollments.c.user_id,
+    enrollments.c.course_id,
+    enrollments.c.status,
+    enrollments.c.completed_at,
+    enrollments.c.created_at,
 )
 
 
@@ -38,3 +42,7 @@ async def enrollments_for_pairs(
         in_uuids(enrollments.c.user_id, "users", user_ids), in_uuids(enrollments.c.course_id, "courses", course_ids)
     )
     return await fetch_all(engine, stmt)
+
+
+async def enrollments_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> Sequence[RowMapping]:
+    return await fetch_all(engine, select(*_COLUMNS).where(in_uuids(enrollments.c.id, "ids", ids)))

@@ -26,7 +26,7 @@ def decode_cursor(cursor: str) -> uuid.UUID:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         if not raw.startswith(_PREFIX):
             raise ValueError(cursor)
-        return uuid.UUID(raw[len(_PREFIX):])
+        return uuid.UUID(raw[len(_PREFIX) :])
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise BadUserInput("`after` is not a cursor returned by this API", argument="after") from exc
 

@@ -13,9 +13,14 @@ from learnhub.datasources.postgres.sql import fetch_all, in_texts, in_uuids
 from learnhub.datasources.postgres.tables import lesson_progress
 
 _COLUMNS = (
-    lesson_progress.c.id, lesson_progress.c.user_id, lesson_progress.c.course_id,
-    lesson_progress.c.lesson_content_id, lesson_progress.c.position, lesson_progress.c.started_at,
-    lesson_progress.c.completed_at, lesson_progress.c.updated_at,
+    lesson_progress.c.id,
+    lesson_progress.c.user_id,
+    lesson_progress.c.course_id,
+    lesson_progress.c.lesson_content_id,
+    lesson_progress.c.position,
+    lesson_progress.c.started_at,
+    lesson_progress.c.completed_at,
+    lesson_progress.c.updated_at,
 )
 
 

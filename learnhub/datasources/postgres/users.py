@@ -15,8 +15,14 @@ from learnhub.datasources.postgres.tables import user_profiles, users, utcnow
 from learnhub.ids import uuid7
 
 _PUBLIC = (
-    users.c.id, users.c.email, users.c.role, users.c.created_at,
-    user_profiles.c.display_name, user_profiles.c.bio, user_profiles.c.avatar_url, user_profiles.c.timezone,
+    users.c.id,
+    users.c.email,
+    users.c.role,
+    users.c.created_at,
+    user_profiles.c.display_name,
+    user_profiles.c.bio,
+    user_profiles.c.avatar_url,
+    user_profiles.c.timezone,
 )
 _JOINED = users.outerjoin(user_profiles, user_profiles.c.user_id == users.c.id)
 
@@ -47,13 +53,25 @@ async def create_user(
     now = utcnow()
     try:
         async with engine.begin() as conn:
-            await conn.execute(insert(users).values(
-                id=user_id, email=normalize_email(email), password_hash=password_hash, role=role,
-                created_at=now, updated_at=now,
-            ))
-            await conn.execute(insert(user_profiles).values(
-                user_id=user_id, display_name=display_name, timezone="UTC", created_at=now, updated_at=now,
-            ))
+            await conn.execute(
+                insert(users).values(
+                    id=user_id,
+                    email=normalize_email(email),
+                    password_hash=password_hash,
+                    role=role,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            await conn.execute(
+                insert(user_profiles).values(
+                    user_id=user_id,
+                    display_name=display_name,
+                    timezone="UTC",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
     except IntegrityError as exc:
         if "uq_users_email" in str(exc.orig):
             raise EmailTaken(email) from exc

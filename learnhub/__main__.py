@@ -1,0 +1,5 @@
+"""`python -m learnhub` is the `learnhub` command."""
+
+from learnhub.cli import main
+
+main()
