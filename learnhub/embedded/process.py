@@ -113,7 +113,10 @@ class ManagedProcess:
                 if probe():
                     return
             if time.monotonic() > deadline:
-                raise EmbeddedServerError(self.name, self.command, self.log_path, f"not ready after {timeout:.0f} s")
+                # A probe can outlast the deadline while the server dies meanwhile: report the exit.
+                code = self.proc.poll() if self.proc is not None else None
+                reason = f"exited with code {code}" if code is not None else f"not ready after {timeout:.0f} s"
+                raise EmbeddedServerError(self.name, self.command, self.log_path, reason)
             time.sleep(delay)
             delay = min(delay * 1.5, 0.25)
 

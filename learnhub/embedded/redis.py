@@ -36,7 +36,7 @@ class EmbeddedRedis(EmbeddedServer):
         self.process.start()
 
     def _ping(self) -> bool:
-        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=0.5)
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=0.5, socket_connect_timeout=0.5)
         try:
             return bool(client.ping())
         finally:
