@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from learnhub.auth.tokens import InvalidToken, verify_access_token
 from learnhub.settings import Settings
 
+STAFF_ROLES = frozenset({"instructor", "admin"})
+
 
 @dataclass(frozen=True)
 class Viewer:
@@ -19,6 +21,15 @@ class Viewer:
     @property
     def is_authenticated(self) -> bool:
         return self.user_id is not None
+
+    @property
+    def is_staff(self) -> bool:
+        """Instructors and admins: they see unpublished courses and every lesson body."""
+        return self.role in STAFF_ROLES
+
+    def may_see_user(self, user_id: uuid.UUID) -> bool:
+        """A user's own records are visible to that user and to admins, nobody else."""
+        return self.user_id == user_id or self.role == "admin"
 
 
 ANONYMOUS = Viewer()

@@ -7,8 +7,6 @@ from learnhub.schema.content import Lesson
 from learnhub.schema.node import expect_content_id
 from learnhub.schema.quizzes import Quiz
 
-STAFF_ROLES = frozenset({"instructor", "admin"})
-
 
 async def lesson(info: Info, id: str) -> Lesson | None:
     doc = await info.context.loaders.lesson_by_id.load(expect_content_id(id, "Lesson", "lesson"))
@@ -27,7 +25,7 @@ async def may_read_body(info: Info, lesson: Lesson) -> bool:
     viewer = info.context.viewer
     if viewer.user_id is None:
         return False
-    if viewer.role in STAFF_ROLES:
+    if viewer.is_staff:
         return True
     course = await info.context.loaders.course_by_content_id.load(lesson.course_content_id)
     if course is None:

@@ -33,7 +33,7 @@ async def node(info: Info, global_id: str) -> Node | None:
         return question_from_doc(doc) if doc is not None else None
     if kind == "User":
         user_id = _uuid(local_id)
-        if ctx.viewer.user_id != user_id and ctx.viewer.role != "admin":
+        if not ctx.viewer.may_see_user(user_id):
             return None
         return await users.me(info) if ctx.viewer.user_id == user_id else await _user(info, user_id)
     if kind in ("Enrollment", "QuizAttempt"):
@@ -62,7 +62,7 @@ async def _owned(info: Info, kind: str, row_id: uuid.UUID) -> Node | None:
         rows = await enrollments_by_ids(info.context.stores.engine, [row_id])
         row = rows[0] if rows else None
         build = Enrollment.from_row  # type: ignore[assignment]
-    if row is None or (row["user_id"] != viewer.user_id and viewer.role != "admin"):
+    if row is None or not viewer.may_see_user(row["user_id"]):
         return None
     result = build(row)
     assert result.id == to_global_id(kind, row_id)

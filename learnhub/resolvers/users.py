@@ -24,7 +24,7 @@ async def me(info: Info) -> User | None:
 
 def _require_self_or_admin(info: Info, user_id: uuid.UUID) -> None:
     viewer = info.context.require_user()
-    if viewer.user_id != user_id and viewer.role != "admin":
+    if not viewer.may_see_user(user_id):
         raise Forbidden("Only the user themself can see this")
 
 

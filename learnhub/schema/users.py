@@ -63,13 +63,9 @@ class User(Node):
             created_at=row["created_at"],
         )
 
-    def _is_self_or_admin(self, info: Info) -> bool:
-        viewer = info.context.viewer
-        return viewer.user_id == self.row["id"] or viewer.role == "admin"
-
     @strawberry.field(description="Visible to the user themself and to admins; null otherwise.")
     def email(self, info: Info) -> str | None:
-        return self.row["email"] if self._is_self_or_admin(info) else None
+        return self.row["email"] if info.context.viewer.may_see_user(self.row["id"]) else None
 
     @strawberry.field
     def profile(self) -> Profile:
