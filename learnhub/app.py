@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -13,6 +15,8 @@ from starlette.routing import Route
 from learnhub.graphiql import graphiql_asset
 from learnhub.graphql_view import GatewayGraphQL
 from learnhub.legacy import list_questions
+from learnhub.middleware import BodySizeLimit
+from learnhub.persisted import PersistedQueries
 from learnhub.schema.root import build_schema
 from learnhub.settings import Settings
 from learnhub.stores import Stores
@@ -43,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await stores.check_reachable()
             await stores.bind_documents()
             app.state.stores = stores
+            app.state.persisted = PersistedQueries(stores)
             yield
         finally:
             await stores.close()
@@ -56,6 +61,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     if settings.graphiql_enabled:
         routes.append(Route("/static/graphiql/{name}", graphiql_asset, methods=["GET", "HEAD"]))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    middleware = [Middleware(BodySizeLimit, limit=settings.max_body_bytes)]
+    if settings.cors_origins:
+        # Bearer tokens, not cookies: no credentials, so a listed origin gets nothing a script could not ask for anyway.
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "x-request-id", "apollo-require-preflight"],
+                expose_headers=["x-request-id", "retry-after"],
+                max_age=600,
+            )
+        )
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.settings = settings
     return app

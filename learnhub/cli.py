@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from learnhub.settings import Settings
 
 DEV_DATA_DIR = Path(".learnhub")
@@ -127,9 +129,6 @@ def cmd_dev(args: argparse.Namespace) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> None:
     settings = Settings()
-    if settings.is_production and settings.uses_dev_secret:
-        print("learnhub: refusing to serve production with the development JWT key; set JWT_KEYS.", file=sys.stderr)
-        raise SystemExit(2)
     _preflight(settings)
     _serve(settings, workers=args.workers)
 
@@ -157,6 +156,34 @@ def cmd_schema_export(args: argparse.Namespace) -> None:
         return
     target.write_text(text)
     print(f"Wrote {target}.")
+
+
+def cmd_documents_register(args: argparse.Namespace) -> None:
+    """Register a client build's operations as trusted documents (validated against the schema)."""
+    from learnhub.datasources.postgres.engine import make_engine
+    from learnhub.datasources.postgres.trusted_documents import register
+    from learnhub.persisted import ManifestError, invalid_documents, read_manifest
+    from learnhub.schema.root import build_schema
+
+    try:
+        documents = read_manifest(args.manifest)
+    except ManifestError as exc:
+        print(f"learnhub: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if problems := invalid_documents(build_schema()._schema, documents):
+        print("learnhub: refusing operations that do not validate:\n  " + "\n  ".join(problems), file=sys.stderr)
+        raise SystemExit(2)
+    settings = Settings()
+
+    async def run() -> int:
+        engine = make_engine(settings)
+        try:
+            return await register(engine, args.client, documents)
+        finally:
+            await engine.dispose()
+
+    added = asyncio.run(run())
+    print(f"Registered {added} new of {len(documents)} operations for {args.client}.")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -189,6 +216,13 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--output", type=Path, default=SCHEMA_FILE)
     export.add_argument("--check", action="store_true", help="fail if the file is out of date")
     export.set_defaults(func=cmd_schema_export)
+
+    documents = sub.add_parser("documents", help="trusted documents (PERSISTED_QUERIES=trusted)")
+    documents_sub = documents.add_subparsers(dest="documents_command", required=True)
+    register = documents_sub.add_parser("register", help="register a client build's persisted-query manifest")
+    register.add_argument("manifest", type=Path, help="Apollo persisted-query manifest or {sha256: body} JSON")
+    register.add_argument("--client", required=True, help="client name and version, e.g. web@2.3.1")
+    register.set_defaults(func=cmd_documents_register)
     return root
 
 
@@ -199,6 +233,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     try:
         args.func(args)
+    except ValidationError as exc:
+        # Bad settings are an operator's mistake: name each one, no traceback.
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
+        print(f"learnhub: invalid settings: {problems}", file=sys.stderr)
+        raise SystemExit(2) from None
     except KeyboardInterrupt:
         # Ctrl-C is how `dev` and `serve` are meant to stop; cleanup already ran in `finally`.
         raise SystemExit(130) from None

@@ -12,6 +12,8 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from learnhub.auth.viewer import Viewer
+from learnhub.client_address import device_of
+from learnhub.datasources.postgres.sessions import Device
 from learnhub.errors import Unauthenticated
 from learnhub.loaders.registry import Loaders
 from learnhub.settings import Settings
@@ -27,6 +29,11 @@ class Context:
     viewer: Viewer
     request_id: str
     round_trips: Counter[str] = field(default_factory=Counter)
+
+    @cached_property
+    def device(self) -> Device:
+        """User agent and client IP, recorded on sessions and used for per-IP limits."""
+        return device_of(self.request, self.settings)
 
     @cached_property
     def loaders(self) -> Loaders:

@@ -36,3 +36,18 @@ class ContentMissing(GatewayError):
     """A PostgreSQL row points at a MongoDB document that does not exist."""
 
     code = "CONTENT_NOT_FOUND"
+
+
+class RequestRefused(Exception):
+    """Refused before execution (rate limit, persisted-query rules, timeout, CSRF): answered as
+    one GraphQL error with this HTTP status, code and extensions."""
+
+    def __init__(
+        self, status: int, code: str, message: str, *, headers: dict[str, str] | None = None, **extensions: Any
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+        self.extensions = extensions

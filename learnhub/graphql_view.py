@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from learnhub import stats
-from learnhub.auth.viewer import viewer_from_header
+from learnhub.auth.viewer import Viewer, viewer_from_header
+from learnhub.client_address import client_ip
 from learnhub.context import Context
+from learnhub.errors import RequestRefused
 from learnhub.graphiql import graphiql_html
+from learnhub.persisted import PersistedQueries
+from learnhub.ratelimit import Bucket
 from learnhub.schema.errors import classify, formatted
 from learnhub.settings import Settings
 from learnhub.stores import Stores
@@ -40,6 +45,44 @@ def _wants_graphql_response(request: Request) -> bool:
     return GRAPHQL_RESPONSE in request.headers.get("accept", "")
 
 
+# Content types a browser may POST cross-site without a preflight (HTML forms, text/plain).
+_SIMPLE_CONTENT_TYPES = frozenset({"", "application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
+# Headers a cross-site form cannot set, so their presence proves a preflighted request.
+_PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name", "graphql-preflight")
+
+
+def _check_csrf(request: Request) -> None:
+    """No state change without a CORS preflight: GET never runs mutations (Strawberry refuses
+    them), and a POST in a form-compatible content type must carry a non-simple header."""
+    if request.method != "POST":
+        return
+    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if content_type in _SIMPLE_CONTENT_TYPES and not any(h in request.headers for h in _PREFLIGHT_HEADERS):
+        raise RequestRefused(
+            400,
+            "CSRF_PREFLIGHT_REQUIRED",
+            "Send JSON (Content-Type: application/json) or add an Apollo-Require-Preflight header",
+        )
+
+
+async def _rate_limit(stores: Stores, viewer: Viewer, ip: str) -> None:
+    """One Redis round trip: the IP's bucket, and the user's too when signed in."""
+    s = stores.settings
+    buckets = [Bucket(f"rl:ip:{ip}", s.rate_limit_ip_burst, s.rate_limit_ip_per_second)]
+    if viewer.user_id is not None:
+        buckets.append(Bucket(f"rl:user:{viewer.user_id}", s.rate_limit_user_burst, s.rate_limit_user_per_second))
+    verdict = await stores.limiter.check(buckets)
+    if not verdict.allowed:
+        wait = verdict.retry_after_seconds
+        raise RequestRefused(
+            429,
+            "RATE_LIMITED",
+            f"Too many requests; retry in {wait} s",
+            headers={"retry-after": str(wait)},
+            retryAfterSeconds=wait,
+        )
+
+
 class GatewayGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         self.settings = settings
@@ -52,7 +95,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
         request = Request(scope, receive)
         request.state.request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
         try:
+            _check_csrf(request)
             response = await self.run(request)
+        except RequestRefused as exc:
+            body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code, **exc.extensions}}]}
+            media = GRAPHQL_RESPONSE if _wants_graphql_response(request) else JSON
+            response = Response(orjson.dumps(body), status_code=exc.status, media_type=media, headers=exc.headers)
         except HTTPException as exc:
             # Malformed requests get a GraphQL-shaped body too, never a bare text line.
             code = _HTTP_CODES.get(exc.status_code, "BAD_REQUEST")
@@ -70,15 +118,44 @@ class GatewayGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         stores: Stores = request.app.state.stores
         request_id = getattr(request.state, "request_id", "") or uuid.uuid4().hex
+        viewer = await viewer_from_header(self.settings, stores.redis, request.headers.get("authorization"))
+        if self.settings.rate_limit_enabled:
+            await _rate_limit(stores, viewer, client_ip(request, self.settings))
         return Context(
             request=request,
             response=response,
             settings=self.settings,
             stores=stores,
-            viewer=viewer_from_header(self.settings, request.headers.get("authorization")),
+            viewer=viewer,
             request_id=request_id,
             round_trips=stats.begin(),
         )
+
+    async def execute_single(  # noqa: PLR0917 - Strawberry's signature
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        persisted: PersistedQueries = request.app.state.persisted
+        await persisted.resolve(request_data)
+        limit = self.settings.operation_timeout_seconds
+        deadline = asyncio.timeout(limit)
+        try:
+            async with deadline:
+                return await super().execute_single(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                )
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            # Work in flight is cancelled: database transactions roll back, nothing half-written commits.
+            raise RequestRefused(
+                504, "OPERATION_TIMEOUT", f"The operation took longer than {limit:g} s", limit=limit
+            ) from None
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html())

@@ -13,6 +13,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_JWT_SECRET = "learnhub-development-signing-key-change-me-0123456789"  # public by design
 
 
+# HS256 keys shorter than the hash output weaken it (RFC 7518 section 3.2).
+MIN_SECRET_LENGTH = 32
+
+
 class Settings(BaseSettings):
     """Environment names are the field names in upper case (`DATABASE_URL`, ...)."""
 
@@ -38,6 +42,35 @@ class Settings(BaseSettings):
     jwt_active_key_id: str = "dev-1"
     jwt_issuer: str = "learnhub"
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+    refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
+    magic_link_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+    password_reset_ttl_seconds: int = Field(default=1800, ge=300, le=86400)
+
+    # Mail: links point at the web app; without SMTP_URL (development only) mail is logged.
+    app_url: str = "http://127.0.0.1:8000"
+    smtp_url: SecretStr | None = None  # smtp://user:pass@host:587 (STARTTLS) or smtps://... (TLS)
+    mail_from: str = "LearnHub <no-reply@learnhub.dev>"
+
+    # Abuse limits (token buckets in Redis, shared by every gateway process).
+    rate_limit_enabled: bool = True
+    rate_limit_user_burst: int = Field(default=120, ge=1)
+    rate_limit_user_per_second: float = Field(default=10.0, gt=0)
+    rate_limit_ip_burst: int = Field(default=240, ge=1)
+    rate_limit_ip_per_second: float = Field(default=20.0, gt=0)
+    login_attempts_per_account: int = Field(default=5, ge=1)
+    login_attempts_per_ip: int = Field(default=30, ge=1)
+    login_window_seconds: int = Field(default=900, ge=1)
+    # Client IPs come from X-Forwarded-For only behind a proxy that sets it (never trust it otherwise).
+    trust_forwarded_for: bool = False
+
+    # Persisted operations: "apq" caches any operation by hash (Apollo's protocol); "trusted"
+    # serves only operations registered with `learnhub documents register` (production).
+    persisted_queries: Literal["off", "apq", "trusted"] = "apq"
+    apq_ttl_seconds: int = Field(default=7 * 86400, ge=60)
+
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    operation_timeout_seconds: float = Field(default=10.0, gt=0)
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -54,7 +87,22 @@ class Settings(BaseSettings):
             raise ValueError(f"JWT_ACTIVE_KEY_ID {self.jwt_active_key_id!r} is not among JWT_KEYS")
         if self.default_page_size > self.max_page_size:
             raise ValueError("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")
+        if self.is_production and (problems := self.production_problems()):
+            raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self
+
+    def production_problems(self) -> list[str]:
+        """What makes these settings unfit to face the internet."""
+        problems = []
+        if self.uses_dev_secret:
+            problems.append("JWT_KEYS holds the development key")
+        if any(len(key.get_secret_value()) < MIN_SECRET_LENGTH for key in self.jwt_keys.values()):
+            problems.append(f"every JWT_KEYS secret needs at least {MIN_SECRET_LENGTH} characters")
+        if "*" in self.cors_origins:
+            problems.append("CORS_ORIGINS must list origins, not '*'")
+        if self.smtp_url is None:
+            problems.append("SMTP_URL is required to send sign-in and reset mail")
+        return problems
 
     @property
     def is_production(self) -> bool:

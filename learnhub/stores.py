@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo import AsyncMongoClient
@@ -18,6 +18,8 @@ from learnhub.datasources.postgres.engine import make_engine
 from learnhub.datasources.redis import make_redis
 from learnhub.datasources.search import Search
 from learnhub.datasources.storage import Storage
+from learnhub.mail import Outbox, make_mailer
+from learnhub.ratelimit import RateLimiter
 from learnhub.settings import Settings, redact_url
 
 Doc = dict[str, Any]
@@ -36,6 +38,12 @@ class Stores:
     redis: Redis
     storage: Storage
     search: Search
+    limiter: RateLimiter = field(init=False)
+    outbox: Outbox = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.limiter = RateLimiter(self.redis)
+        self.outbox = Outbox(make_mailer(self.settings))
 
     @classmethod
     async def open(cls, settings: Settings) -> Stores:
@@ -51,6 +59,7 @@ class Stores:
         await init_documents(self.mongo_db)
 
     async def close(self) -> None:
+        await self.outbox.drain()
         await self.engine.dispose()
         await self.mongo.close()
         await self.redis.aclose()

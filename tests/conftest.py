@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
+from aiosmtpd.controller import Controller
 
 from learnhub.app import create_app
 from learnhub.datasources.mongo.client import init_documents, make_client
@@ -22,6 +23,7 @@ from learnhub.migrate import migrate_all
 from learnhub.seed.demo import seed_demo
 from learnhub.settings import Settings
 from tests.helpers import Stores
+from tests.mail import Mailbox
 
 
 @pytest.fixture(scope="session")
@@ -31,8 +33,28 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCluste
 
 
 @pytest.fixture(scope="session")
-def settings(cluster: EmbeddedCluster) -> Settings:
-    config = Settings(**{k.lower(): v for k, v in cluster.env().items()}, environment="test")
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) on a free port; the gateway's mail lands here."""
+    box = Mailbox()
+    box.port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    controller.start()
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(cluster: EmbeddedCluster, mailbox: Mailbox) -> Settings:
+    config = Settings(
+        **{k.lower(): v for k, v in cluster.env().items()},
+        environment="test",
+        smtp_url=f"smtp://127.0.0.1:{mailbox.port}",
+        # The suite sends thousands of requests from 127.0.0.1; the limit tests start their own
+        # gateways with small limits.
+        rate_limit_ip_burst=1_000_000,
+        rate_limit_user_burst=1_000_000,
+        login_attempts_per_ip=1_000_000,
+    )
     migrate_all(config)
     return config
 
@@ -83,6 +105,25 @@ def live(settings: Settings, seeded: Any) -> Iterator[LiveServer]:
     server.start()
     yield server
     server.stop()
+
+
+GatewayFactory = Callable[..., LiveServer]
+
+
+@pytest.fixture(scope="session")
+def gateway_factory(settings: Settings, seeded: Any) -> Iterator[GatewayFactory]:
+    """More gateways on the same stores, with settings changed (small limits, production mode)."""
+    started: list[LiveServer] = []
+
+    def start(**overrides: Any) -> LiveServer:
+        server = LiveServer(settings.model_copy(update=overrides))
+        server.start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture

@@ -37,11 +37,15 @@ NO_SAFE_PRODUCTION_DEFAULT = frozenset(
         "s3_bucket",
         "jwt_keys",
         "jwt_active_key_id",
+        "smtp_url",
+        "app_url",
         "environment",
     }
 )
 # Settings that must never be written into the compose file, only interpolated.
-SECRETS = frozenset({"typesense_api_key", "s3_access_key_id", "s3_secret_access_key", "jwt_keys", "jwt_active_key_id"})
+SECRETS = frozenset(
+    {"typesense_api_key", "s3_access_key_id", "s3_secret_access_key", "jwt_keys", "jwt_active_key_id", "smtp_url"}
+)
 # `${NAME:?message}`: compose refuses to start while NAME is unset or empty.
 REQUIRED_INTERPOLATION = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:\?[^}]+\}")
 STORE_URL_SETTINGS = ("DATABASE_URL", "MONGODB_URL", "REDIS_URL", "TYPESENSE_URL", "S3_ENDPOINT_URL")
@@ -177,7 +181,12 @@ def test_gateway_secrets_are_required_interpolations() -> None:
 
 def test_gateway_environment_builds_production_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """The gateway's environment, interpolated as compose would, is accepted by Settings."""
-    provided = {"JWT_KEYS": json.dumps({"prod-1": "p" * 64}), "JWT_ACTIVE_KEY_ID": "prod-1"}
+    provided = {
+        "JWT_KEYS": json.dumps({"prod-1": "p" * 64}),
+        "JWT_ACTIVE_KEY_ID": "prod-1",
+        "SMTP_URL": "smtp://mailer:secret@mail.example.com:587",
+        "APP_URL": "https://learn.example.com",
+    }
     for name, value in gateway_environment().items():
         monkeypatch.setenv(name, interpolate(value or "", provided))
     settings = Settings(_env_file=None)

@@ -22,9 +22,12 @@ class AccessClaims:
     user_id: uuid.UUID
     role: str
     expires_at: int
+    issued_at: int
+    session_id: str | None
 
 
-def issue_access_token(settings: Settings, user_id: uuid.UUID, role: str) -> str:
+def issue_access_token(settings: Settings, user_id: uuid.UUID, role: str, session_id: uuid.UUID) -> str:
+    """A short-lived token naming its session (`sid`), so revoking the session ends it at once."""
     kid = settings.jwt_active_key_id
     now = int(time.time())
     claims = {
@@ -34,6 +37,7 @@ def issue_access_token(settings: Settings, user_id: uuid.UUID, role: str) -> str
         "iat": now,
         "exp": now + settings.access_token_ttl_seconds,
         "typ": "access",
+        "sid": str(session_id),
     }
     key = settings.jwt_keys[kid].get_secret_value()
     return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid})
@@ -54,6 +58,13 @@ def verify_access_token(settings: Settings, token: str) -> AccessClaims:
         )
         if claims.get("typ") != "access":
             raise InvalidToken("not an access token")
-        return AccessClaims(uuid.UUID(claims["sub"]), str(claims.get("role", "student")), int(claims["exp"]))
+        sid = claims.get("sid")
+        return AccessClaims(
+            user_id=uuid.UUID(claims["sub"]),
+            role=str(claims.get("role", "student")),
+            expires_at=int(claims["exp"]),
+            issued_at=int(claims["iat"]),
+            session_id=sid if isinstance(sid, str) else None,
+        )
     except (jwt.PyJWTError, ValueError, KeyError) as exc:
         raise InvalidToken(str(exc)) from exc

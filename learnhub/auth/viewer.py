@@ -5,7 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from redis.asyncio import Redis
+
 from learnhub.auth.tokens import InvalidToken, verify_access_token
+from learnhub.datasources.redis import session_revoked
 from learnhub.settings import Settings
 
 STAFF_ROLES = frozenset({"instructor", "admin"})
@@ -15,6 +18,7 @@ STAFF_ROLES = frozenset({"instructor", "admin"})
 class Viewer:
     user_id: uuid.UUID | None = None
     role: str = "anonymous"
+    session_id: str | None = None
     # Set when a token was sent but rejected: `me` then says why instead of returning null.
     token_error: str | None = None
 
@@ -27,6 +31,10 @@ class Viewer:
         """Instructors and admins: they see unpublished courses and every lesson body."""
         return self.role in STAFF_ROLES
 
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
     def may_see_user(self, user_id: uuid.UUID) -> bool:
         """A user's own records are visible to that user and to admins, nobody else."""
         return self.user_id == user_id or self.role == "admin"
@@ -35,7 +43,11 @@ class Viewer:
 ANONYMOUS = Viewer()
 
 
-def viewer_from_header(settings: Settings, authorization: str | None) -> Viewer:
+_INVALID = "The access token is invalid or has expired"
+
+
+async def viewer_from_header(settings: Settings, redis: Redis, authorization: str | None) -> Viewer:
+    """Verify the bearer token, then ask Redis (one round trip) whether its session was revoked."""
     if not authorization:
         return ANONYMOUS
     scheme, _, token = authorization.partition(" ")
@@ -44,5 +56,8 @@ def viewer_from_header(settings: Settings, authorization: str | None) -> Viewer:
     try:
         claims = verify_access_token(settings, token.strip())
     except InvalidToken:
-        return Viewer(token_error="The access token is invalid or has expired")
-    return Viewer(user_id=claims.user_id, role=claims.role)
+        return Viewer(token_error=_INVALID)
+    # Every access token names its session; one without is from before sessions and is refused.
+    if claims.session_id is None or await session_revoked(redis, claims.session_id):
+        return Viewer(token_error="The session has ended; sign in again")
+    return Viewer(user_id=claims.user_id, role=claims.role, session_id=claims.session_id)

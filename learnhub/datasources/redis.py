@@ -1,10 +1,23 @@
-"""The Redis client (short-lived keys with TTLs, pub/sub)."""
+"""Redis: short-lived keys with TTLs (one-time links, revocations, persisted queries) and rate limits.
+
+Every key lives under a prefix named here, so an operator can tell what a key is for.
+"""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
+import orjson
 from redis.asyncio import Redis
 
 from learnhub.settings import Settings
+
+MAGIC_LINK = "magiclink"
+PASSWORD_RESET = "pwreset"
+APQ = "apq"
+# A revoked session: access tokens carrying this session id stop working at once.
+REVOKED_SESSION = "revoked:sid"
 
 
 def make_redis(settings: Settings) -> Redis:
@@ -13,3 +26,55 @@ def make_redis(settings: Settings) -> Redis:
         socket_connect_timeout=settings.store_connect_timeout_seconds,
         decode_responses=False,
     )
+
+
+async def put_one_time(redis: Redis, prefix: str, payload: dict[str, Any], ttl_seconds: int) -> str:
+    """Store `payload` under a fresh random id and return the id (the secret in the link)."""
+    token = str(uuid.uuid4())
+    await redis.set(f"{prefix}:{token}", orjson.dumps(payload), ex=ttl_seconds)
+    return token
+
+
+def _decode(raw: bytes | str | None) -> dict[str, Any] | None:
+    payload = orjson.loads(raw) if raw is not None else None
+    return payload if isinstance(payload, dict) else None
+
+
+def _is_token(token: str) -> bool:
+    try:
+        uuid.UUID(token)
+    except ValueError:
+        return False
+    return True
+
+
+async def take_one_time(redis: Redis, prefix: str, token: str) -> dict[str, Any] | None:
+    """Atomically read and delete: of two concurrent redeemers exactly one gets the payload."""
+    return _decode(await redis.getdel(f"{prefix}:{token}")) if _is_token(token) else None
+
+
+async def peek_one_time(redis: Redis, prefix: str, token: str) -> dict[str, Any] | None:
+    return _decode(await redis.get(f"{prefix}:{token}")) if _is_token(token) else None
+
+
+async def revoke_sessions(redis: Redis, session_ids: list[uuid.UUID], ttl_seconds: int) -> None:
+    """Mark sessions revoked for as long as an access token of theirs could still be alive."""
+    if not session_ids:
+        return
+    async with redis.pipeline(transaction=False) as pipe:
+        for sid in session_ids:
+            pipe.set(f"{REVOKED_SESSION}:{sid}", b"1", ex=ttl_seconds)
+        await pipe.execute()
+
+
+async def session_revoked(redis: Redis, session_id: str) -> bool:
+    return bool(await redis.exists(f"{REVOKED_SESSION}:{session_id}"))
+
+
+async def persisted_query(redis: Redis, sha256: str) -> str | None:
+    raw = await redis.get(f"{APQ}:{sha256}")
+    return raw.decode() if isinstance(raw, bytes) else raw
+
+
+async def persist_query(redis: Redis, sha256: str, query: str, ttl_seconds: int) -> None:
+    await redis.set(f"{APQ}:{sha256}", query.encode(), ex=ttl_seconds)

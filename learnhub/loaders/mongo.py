@@ -49,5 +49,11 @@ class QuestionByIdLoader(_DocLoader):
     fetch = staticmethod(content.questions_by_ids)
 
 
+class QuestionAnswerByIdLoader(_DocLoader):
+    """Only answers and explanations: loaded when a permitted viewer asks for them."""
+
+    fetch = staticmethod(content.question_answers_by_ids)
+
+
 class QuizAttemptDetailsByIdLoader(_DocLoader):
     fetch = staticmethod(content.attempt_details_by_ids)

@@ -77,3 +77,19 @@ class EnrollmentByUserCourseLoader(DataLoader[EnrollmentKey, Row | None]):
             return in_key_order(keys, rows, lambda r: (r["user_id"], r["course_id"]))
 
         super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+
+
+SubmittedKey = tuple[uuid.UUID, str]
+
+
+class SubmittedAttemptByUserQuizLoader(DataLoader[SubmittedKey, Row | None]):
+    """Key: (user id, quiz content id) -> {passed} when the user submitted an attempt, else None."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        async def load(keys: list[SubmittedKey]) -> Sequence[Row | None]:
+            user_ids = sorted({user for user, _ in keys})
+            quiz_ids = sorted({quiz for _, quiz in keys})
+            rows = await attempts.submitted_for(engine, user_ids, quiz_ids)
+            return in_key_order(keys, rows, lambda r: (r["user_id"], r["quiz_content_id"]))
+
+        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)

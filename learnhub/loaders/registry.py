@@ -60,5 +60,13 @@ class Loaders:
         return mongo.QuestionByIdLoader(self._db)
 
     @cached_property
+    def submitted_attempt_by_user_quiz(self) -> postgres.SubmittedAttemptByUserQuizLoader:
+        return postgres.SubmittedAttemptByUserQuizLoader(self._engine)
+
+    @cached_property
+    def question_answer_by_id(self) -> mongo.QuestionAnswerByIdLoader:
+        return mongo.QuestionAnswerByIdLoader(self._db)
+
+    @cached_property
     def quiz_attempt_details_by_id(self) -> mongo.QuizAttemptDetailsByIdLoader:
         return mongo.QuizAttemptDetailsByIdLoader(self._db)

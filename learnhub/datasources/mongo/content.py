@@ -41,6 +41,7 @@ QUIZ_FIELDS: Projection = {
 }
 # Answers and explanations stay in the database unless grading or review asks for them.
 QUESTION_PUBLIC: Projection = {"answer": 0, "explanation": 0}
+QUESTION_ANSWER: Projection = {"answer": 1, "explanation": 1}
 
 
 def collection(db: Database, model: type[Any]) -> AsyncCollection[Doc]:
@@ -74,6 +75,10 @@ async def quizzes_by_ids(db: Database, ids: Sequence[str]) -> list[Doc]:
 
 async def questions_by_ids(db: Database, ids: Sequence[str]) -> list[Doc]:
     return await _by_ids(db, Question, ids, QUESTION_PUBLIC)
+
+
+async def question_answers_by_ids(db: Database, ids: Sequence[str]) -> list[Doc]:
+    return await _by_ids(db, Question, ids, QUESTION_ANSWER)
 
 
 async def attempt_details_by_ids(db: Database, ids: Sequence[str]) -> list[Doc]:

@@ -70,6 +70,9 @@ class QuizSettings(BaseModel):
     pass_percent: int = Field(default=70, ge=0, le=100)
     time_limit_seconds: int | None = Field(default=None, gt=0)
     attempts_allowed: int | None = Field(default=None, gt=0)
+    # When a student may see correct answers and explanations: after any submitted attempt,
+    # only after a passed one, or never (the quiz is reused as an exam).
+    review: Literal["after_submit", "after_pass", "never"] = "after_submit"
 
 
 class QuizContent(Document):

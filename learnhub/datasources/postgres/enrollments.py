@@ -46,3 +46,14 @@ async def enrollments_for_pairs(
 
 async def enrollments_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> Sequence[RowMapping]:
     return await fetch_all(engine, select(*_COLUMNS).where(in_uuids(enrollments.c.id, "ids", ids)))
+
+
+async def enrollments_of_course(engine: AsyncEngine, course_id: uuid.UUID, page: PageRequest) -> Page:
+    """A course's students, newest enrollment first (the course's instructor)."""
+    stmt = keyset(select(*_COLUMNS).where(enrollments.c.course_id == course_id), enrollments.c.id, page)
+    return to_page(await fetch_all(engine, stmt), page)
+
+
+async def count_enrollments_of_course(engine: AsyncEngine, course_id: uuid.UUID) -> int:
+    stmt = select(func.count()).select_from(enrollments).where(enrollments.c.course_id == course_id)
+    return int(await fetch_value(engine, stmt))

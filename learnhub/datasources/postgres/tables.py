@@ -58,6 +58,8 @@ class User(SQLModel, table=True):
     email: str = Field(sa_column=Column(String(320), nullable=False))
     password_hash: str = Field(sa_column=Column(Text, nullable=False))
     role: str = Field(default="student", sa_column=Column(String(16), nullable=False, server_default="student"))
+    # Set by an admin: a disabled account cannot sign in or refresh, and its sessions are revoked.
+    disabled_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
@@ -169,6 +171,47 @@ class QuizAttempt(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
 
+class RefreshToken(SQLModel, table=True):
+    """One row per issued refresh token; a session (device) is a family of rotated tokens.
+
+    Only the SHA-256 of the token is stored, so a database leak yields no usable token.
+    """
+
+    __tablename__ = "auth_refresh_tokens"
+    __table_args__ = (
+        UniqueConstraint("token_hash", name="uq_auth_refresh_tokens_token_hash"),
+        Index("ix_auth_refresh_tokens_family_id", "family_id"),
+        Index("ix_auth_refresh_tokens_user_id_created_at", "user_id", "created_at"),
+        Index("ix_auth_refresh_tokens_expires_at", "expires_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    family_id: uuid.UUID
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    user_agent: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
+    ip: str = Field(default="", sa_column=Column(String(64), nullable=False, server_default=""))
+    family_created_at: datetime = Field(sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    expires_at: datetime = Field(sa_column=_ts())
+    # Set when this token was exchanged for its successor; presenting it again is theft.
+    rotated_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    revoked_reason: str | None = Field(default=None, sa_column=Column(String(32)))
+
+
+class TrustedDocument(SQLModel, table=True):
+    """Operations registered from the clients' builds; the only ones served in trusted mode."""
+
+    __tablename__ = "trusted_documents"
+
+    sha256: str = Field(sa_column=Column(String(64), primary_key=True))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    client_name: str = Field(sa_column=Column(String(100), nullable=False))
+    operation_name: str | None = Field(default=None, sa_column=Column(String(200)))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
 metadata = SQLModel.metadata
 
 
@@ -185,3 +228,5 @@ courses = table_of(Course)
 enrollments = table_of(Enrollment)
 lesson_progress = table_of(LessonProgress)
 quiz_attempts = table_of(QuizAttempt)
+refresh_tokens = table_of(RefreshToken)
+trusted_documents = table_of(TrustedDocument)

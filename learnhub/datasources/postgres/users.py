@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from learnhub.datasources.postgres.sql import fetch_all, fetch_one, in_uuids
+from learnhub.datasources.postgres.pagination import Page, PageRequest, keyset, to_page
+from learnhub.datasources.postgres.sql import fetch_all, fetch_one, fetch_value, in_uuids
 from learnhub.datasources.postgres.tables import user_profiles, users, utcnow
 from learnhub.ids import uuid7
 
@@ -19,6 +20,7 @@ _PUBLIC = (
     users.c.email,
     users.c.role,
     users.c.created_at,
+    users.c.disabled_at,
     user_profiles.c.display_name,
     user_profiles.c.bio,
     user_profiles.c.avatar_url,
@@ -41,8 +43,55 @@ async def users_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> Sequenc
 
 async def credentials_by_email(engine: AsyncEngine, email: str) -> RowMapping | None:
     """The row login needs, password hash included; never handed to GraphQL types."""
-    stmt = select(users.c.id, users.c.password_hash).where(users.c.email == normalize_email(email))
+    stmt = select(users.c.id, users.c.email, users.c.password_hash, users.c.role, users.c.disabled_at).where(
+        users.c.email == normalize_email(email)
+    )
     return await fetch_one(engine, stmt)
+
+
+async def credentials_by_id(engine: AsyncEngine, user_id: uuid.UUID) -> RowMapping | None:
+    stmt = select(users.c.id, users.c.email, users.c.password_hash, users.c.role, users.c.disabled_at).where(
+        users.c.id == user_id
+    )
+    return await fetch_one(engine, stmt)
+
+
+async def set_password(engine: AsyncEngine, user_id: uuid.UUID, password_hash: str) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(users).where(users.c.id == user_id).values(password_hash=password_hash, updated_at=utcnow())
+        )
+
+
+async def set_role(engine: AsyncEngine, user_id: uuid.UUID, role: str) -> bool:
+    async with engine.begin() as conn:
+        result = await conn.execute(update(users).where(users.c.id == user_id).values(role=role, updated_at=utcnow()))
+        return result.rowcount > 0
+
+
+async def set_disabled(engine: AsyncEngine, user_id: uuid.UUID, disabled: bool) -> bool:
+    async with engine.begin() as conn:
+        result = await conn.execute(
+            update(users)
+            .where(users.c.id == user_id)
+            .values(disabled_at=utcnow() if disabled else None, updated_at=utcnow())
+        )
+        return result.rowcount > 0
+
+
+async def list_users(engine: AsyncEngine, page: PageRequest, role: str | None = None) -> Page:
+    """Newest first, optionally of one role (admin screens)."""
+    stmt = select(*_PUBLIC).select_from(_JOINED)
+    if role is not None:
+        stmt = stmt.where(users.c.role == role)
+    return to_page(await fetch_all(engine, keyset(stmt, users.c.id, page)), page)
+
+
+async def count_users(engine: AsyncEngine, role: str | None = None) -> int:
+    stmt = select(func.count()).select_from(users)
+    if role is not None:
+        stmt = stmt.where(users.c.role == role)
+    return int(await fetch_value(engine, stmt))
 
 
 async def create_user(

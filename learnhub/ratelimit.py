@@ -1,0 +1,90 @@
+"""Token buckets in Redis, shared by every gateway process.
+
+One Lua script checks (and optionally charges) several buckets atomically on Redis's clock,
+so two gateway processes behind a load balancer enforce one limit, and a request charged to
+both a user and an IP bucket is never half-charged. One round trip per check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+
+# KEYS: bucket keys. ARGV: cost, charge (1/0), then capacity and refill-per-second per key.
+# A bucket is a hash {t: tokens, ts: last update}; it expires once it would be full again.
+_SCRIPT = """
+local now_t = redis.call('TIME')
+local now = tonumber(now_t[1]) + tonumber(now_t[2]) / 1000000
+local cost = tonumber(ARGV[1])
+local charge = ARGV[2] == '1'
+local levels = {}
+local wait = 0
+for i = 1, #KEYS do
+  local capacity = tonumber(ARGV[1 + i * 2])
+  local rate = tonumber(ARGV[2 + i * 2])
+  local state = redis.call('HMGET', KEYS[i], 't', 'ts')
+  local tokens = tonumber(state[1])
+  local ts = tonumber(state[2])
+  if tokens == nil then
+    tokens = capacity
+  else
+    tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate)
+  end
+  levels[i] = tokens
+  if tokens < cost then
+    wait = math.max(wait, (cost - tokens) / rate)
+  end
+end
+if wait > 0 then
+  return {0, tostring(wait)}
+end
+if charge then
+  for i = 1, #KEYS do
+    local capacity = tonumber(ARGV[1 + i * 2])
+    local rate = tonumber(ARGV[2 + i * 2])
+    redis.call('HSET', KEYS[i], 't', tostring(levels[i] - cost), 'ts', tostring(now))
+    redis.call('PEXPIRE', KEYS[i], math.ceil(capacity / rate * 1000) + 1000)
+  end
+end
+return {1, '0'}
+"""
+
+
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    capacity: float
+    per_second: float
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: float  # seconds until the request would be allowed
+
+    @property
+    def retry_after_seconds(self) -> int:
+        """Whole seconds for a Retry-After header (never 0 when refused)."""
+        return max(1, math.ceil(self.retry_after)) if not self.allowed else 0
+
+
+class RateLimiter:
+    def __init__(self, redis: Redis) -> None:
+        self._script: AsyncScript = redis.register_script(_SCRIPT)
+
+    async def check(self, buckets: list[Bucket], *, cost: float = 1.0, charge: bool = True) -> Verdict:
+        """Allowed when every bucket holds `cost` tokens; charges all of them only then."""
+        args: list[str | float] = [cost, "1" if charge else "0"]
+        for bucket in buckets:
+            args += [bucket.capacity, bucket.per_second]
+        allowed, wait = await self._script(keys=[b.key for b in buckets], args=args)
+        return Verdict(bool(allowed), float(wait))
+
+
+def account_key(email: str) -> str:
+    """A bucket name for an email that exists or not alike, without storing the address."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]

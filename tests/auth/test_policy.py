@@ -1,0 +1,214 @@
+"""Every field has a declared access rule, and each guarded field allows exactly the roles it should."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import strawberry
+
+from learnhub.auth.policy import FIELD_RULES, INHERITED, PUBLIC, PolicyMissing, rules_for, unruled_fields
+from learnhub.schema.errors import GatewaySchema
+from learnhub.schema.node import to_global_id
+from learnhub.schema.root import build_schema
+from tests.auth.world import ROLES, World, account_with_role, add_attempt, add_quiz, build_world
+from tests.helpers import Stores, enroll, gql, make_course
+
+ALL = frozenset(ROLES)
+SIGNED_IN = ALL - {"anonymous"}
+ADMIN = frozenset({"admin"})
+# "student" is enrolled in the course, has submitted its quiz, and owns the enrollment and attempt;
+# "instructor" owns the course. The "other_" roles have no relation to any of it.
+STUDENT_RECORD = frozenset({"student", "instructor", "admin"})
+INSTRUCTOR_RECORD = frozenset({"instructor", "admin"})
+
+
+def test_every_field_of_the_schema_has_a_rule() -> None:
+    schema = build_schema()._schema
+    assert unruled_fields(schema) == []
+    object_fields = {
+        f"{name}.{field}"
+        for name, gql_type in schema.type_map.items()
+        if not name.startswith("__") and hasattr(gql_type, "fields") and rules_for(name) is not None
+        for field in gql_type.fields
+    }
+    assert len(object_fields) > 150
+
+
+def test_a_field_without_a_rule_stops_the_schema_from_building() -> None:
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def unreviewed_secret(self) -> str:
+            return "s"
+
+    with pytest.raises(PolicyMissing, match=r"Query\.unreviewedSecret"):
+        GatewaySchema(query=Query)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One guarded field: the operation that reaches it and where its value sits."""
+
+    operation: Callable[[World], tuple[str, dict[str, Any]]]
+    path: tuple[str | int, ...]
+    allowed: frozenset[str]
+    # Destructive operations (sign-outs) run with a fresh account of the role, not the world's.
+    fresh: bool = False
+
+
+def _course(field: str) -> Callable[[World], tuple[str, dict[str, Any]]]:
+    return lambda w: (f"query($id: ID!) {{ course(id: $id) {{ {field} }} }}", {"id": w.course_gid})
+
+
+def _instructor(field: str) -> Callable[[World], tuple[str, dict[str, Any]]]:
+    return _course(f"instructor {{ {field} }}")
+
+
+def _node(type_name: str, id_attr: str, field: str) -> Callable[[World], tuple[str, dict[str, Any]]]:
+    return lambda w: (
+        f"query($id: ID!) {{ node(id: $id) {{ ... on {type_name} {{ {field} }} }} }}",
+        {"id": to_global_id(type_name, getattr(w, id_attr))},
+    )
+
+
+def _question(field: str) -> Callable[[World], tuple[str, dict[str, Any]]]:
+    return lambda w: (f"query($id: ID!) {{ quiz(id: $id) {{ questions {{ {field} }} }} }}", {"id": w.quiz_id})
+
+
+def _mutation(text: str) -> Callable[[World], tuple[str, dict[str, Any]]]:
+    return lambda w: (text, {})
+
+
+def _admin_mutation(name: str, args: str) -> Callable[[World], tuple[str, dict[str, Any]]]:
+    return lambda w: (
+        f"mutation($id: ID!) {{ {name}(userId: $id, {args}) {{ user {{ id }} }} }}",
+        {"id": to_global_id("User", w.user_ids["target"])},
+    )
+
+
+MATRIX: dict[str, Case] = {
+    "Query.mySessions": Case(_mutation("{ mySessions { id } }"), ("mySessions",), SIGNED_IN),
+    "Query.users": Case(_mutation("{ users(first: 1) { totalCount } }"), ("users",), ADMIN),
+    "Mutation.logout": Case(_mutation("mutation { logout { ok } }"), ("logout",), SIGNED_IN, fresh=True),
+    "Mutation.logoutEverywhere": Case(
+        _mutation("mutation { logoutEverywhere { ok } }"), ("logoutEverywhere",), SIGNED_IN, fresh=True
+    ),
+    "Mutation.revokeSession": Case(
+        lambda w: (
+            "mutation($id: ID!) { revokeSession(id: $id) { ok } }",
+            {"id": to_global_id("Session", w.course_id)},
+        ),
+        ("revokeSession",),
+        SIGNED_IN,
+    ),
+    "Mutation.changePassword": Case(
+        _mutation('mutation { changePassword(input: {currentPassword: "wrong!", newPassword: "x"}) { ok } }'),
+        ("changePassword",),
+        SIGNED_IN,
+        fresh=True,
+    ),
+    "Mutation.setUserRole": Case(_admin_mutation("setUserRole", "role: STUDENT"), ("setUserRole",), ADMIN),
+    "Mutation.setUserDisabled": Case(
+        _admin_mutation("setUserDisabled", "disabled: false"), ("setUserDisabled",), ADMIN
+    ),
+    "User.email": Case(_instructor("email"), ("course", "instructor", "email"), INSTRUCTOR_RECORD),
+    "User.disabled": Case(_instructor("disabled"), ("course", "instructor", "disabled"), ADMIN),
+    "User.enrollments": Case(
+        _instructor("enrollments { totalCount }"), ("course", "instructor", "enrollments"), INSTRUCTOR_RECORD
+    ),
+    "User.quizAttempts": Case(
+        _instructor("quizAttempts { totalCount }"), ("course", "instructor", "quizAttempts"), INSTRUCTOR_RECORD
+    ),
+    "Course.enrollments": Case(_course("enrollments { totalCount }"), ("course", "enrollments"), INSTRUCTOR_RECORD),
+    "Course.quizAttempts": Case(_course("quizAttempts { totalCount }"), ("course", "quizAttempts"), INSTRUCTOR_RECORD),
+    "Enrollment.user": Case(_node("Enrollment", "enrollment_id", "user { id }"), ("node", "user"), STUDENT_RECORD),
+    "QuizAttempt.user": Case(_node("QuizAttempt", "attempt_id", "user { id }"), ("node", "user"), STUDENT_RECORD),
+    "Lesson.body": Case(
+        lambda w: ("query($id: ID!) { lesson(id: $id) { body { text } } }", {"id": w.lesson_id}),
+        ("lesson", "body"),
+        STUDENT_RECORD,
+    ),
+    "Question.correctAnswer": Case(
+        _question("correctAnswer"), ("quiz", "questions", 0, "correctAnswer"), STUDENT_RECORD
+    ),
+    "Question.explanation": Case(_question("explanation"), ("quiz", "questions", 0, "explanation"), STUDENT_RECORD),
+}
+
+
+def _guarded_fields() -> set[str]:
+    """Fields whose rule checks something, with interface implementations folded into `Question`."""
+    guarded = set()
+    for type_name, rules in FIELD_RULES.items():
+        for field, rule in rules.items():
+            if rule is not PUBLIC and rule is not INHERITED:
+                guarded.add(f"{'Question' if type_name.endswith('Question') else type_name}.{field}")
+    return guarded
+
+
+def test_the_matrix_covers_every_guarded_field() -> None:
+    assert set(MATRIX) == _guarded_fields()
+
+
+@pytest.fixture(scope="module")
+async def world(live: Any, stores: Stores) -> World:
+    async with httpx.AsyncClient(base_url=live.url, timeout=30) as http:
+        return await build_world(http, stores)
+
+
+def _value(data: Any, path: tuple[str | int, ...]) -> Any:
+    for step in path:
+        if data is None:
+            return None
+        data = data[step]
+    return data
+
+
+@pytest.mark.parametrize("field", sorted(MATRIX))
+async def test_role_matrix(field: str, world: World, http: httpx.AsyncClient, stores: Stores) -> None:
+    case = MATRIX[field]
+    query, variables = case.operation(world)
+    outcomes = {}
+    for role in ROLES:
+        token = world.tokens[role]
+        if case.fresh and role != "anonymous":
+            token, _ = await account_with_role(http, stores, role.removeprefix("other_"))
+        body = await gql(http, query, variables, token=token, expect_errors=True)
+        value = _value(body.get("data"), case.path)
+        codes = {e["extensions"]["code"] for e in body.get("errors", [])}
+        assert codes <= {"FORBIDDEN", "UNAUTHENTICATED"}, (role, body)
+        outcomes[role] = value is not None and value != [] and not codes
+    assert {role for role, allowed in outcomes.items() if allowed} == case.allowed, outcomes
+
+
+async def test_answers_follow_the_quiz_review_setting(http: httpx.AsyncClient, stores: Stores) -> None:
+    student, student_id = await account_with_role(http, stores, "student")
+    course_id, content_id, _ = await make_course(stores, modules=1, lessons_per_module=1)
+    await enroll(stores, student_id, course_id)
+    query = "query($id: ID!) { quiz(id: $id) { questions { correctAnswer explanation } } }"
+
+    async def answers(quiz_id: str) -> Any:
+        return (await gql(http, query, {"id": quiz_id}, token=student))["data"]["quiz"]["questions"][0]
+
+    after_submit, _ = await add_quiz(stores, content_id)
+    assert await answers(after_submit) == {"correctAnswer": None, "explanation": None}  # enrolled is not enough
+    await add_attempt(stores, student_id, course_id, after_submit, passed=False)
+    assert (await answers(after_submit))["correctAnswer"] == "b"
+
+    after_pass, _ = await add_quiz(stores, content_id, review="after_pass")
+    await add_attempt(stores, student_id, course_id, after_pass, passed=False)
+    assert (await answers(after_pass))["correctAnswer"] is None
+    await add_attempt(stores, student_id, course_id, after_pass, passed=True)
+    assert (await answers(after_pass))["explanation"].startswith("PUT replaces")
+
+    never, _ = await add_quiz(stores, content_id, review="never")
+    await add_attempt(stores, student_id, course_id, never, passed=True)
+    assert (await answers(never))["correctAnswer"] is None
+
+
+async def test_answers_cost_no_extra_reads_when_not_asked(http: httpx.AsyncClient, world: World) -> None:
+    body = await gql(http, "query($id: ID!) { quiz(id: $id) { questions { prompt } } }", {"id": world.quiz_id})
+    assert body["extensions"]["roundTrips"] == {"postgres": 0, "mongodb": 2}

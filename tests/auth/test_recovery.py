@@ -1,0 +1,100 @@
+"""Sign-in links and password resets, delivered through a real SMTP server."""
+
+from __future__ import annotations
+
+import httpx
+from redis.asyncio import Redis
+
+from learnhub.settings import Settings
+from tests.auth.flows import AUTH_FIELDS, PASSWORD, REFRESH, RESULT, call, is_signed_in, login, new_account
+from tests.helpers import unique
+from tests.mail import Mailbox, link_token
+
+REQUEST_LINK = f"mutation($e: String!) {{ requestMagicLink(email: $e) {{ {RESULT} }} }}"
+USE_LINK = f"mutation($t: String!) {{ signInWithMagicLink(token: $t) {{ {AUTH_FIELDS} }} }}"
+REQUEST_RESET = f"mutation($e: String!) {{ requestPasswordReset(email: $e) {{ {RESULT} }} }}"
+RESET = f"mutation($i: ResetPasswordInput!) {{ resetPassword(input: $i) {{ {AUTH_FIELDS} }} }}"
+
+
+async def _keys(settings: Settings, pattern: str) -> set[bytes]:
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        return {key async for key in redis.scan_iter(match=pattern)}
+    finally:
+        await redis.aclose()
+
+
+async def test_magic_link_signs_in_once(http: httpx.AsyncClient, mailbox: Mailbox) -> None:
+    account = await new_account(http)
+    body = await call(http, REQUEST_LINK, {"e": account["email"].upper()})
+    assert body["data"]["requestMagicLink"] == {"ok": True, "errors": []}
+    token = link_token(await mailbox.wait_for(account["email"]))
+
+    first = (await call(http, USE_LINK, {"t": token}))["data"]["signInWithMagicLink"]
+    assert first["errors"] == []
+    assert first["user"]["id"] == account["user"]["id"]
+    assert await is_signed_in(http, first["accessToken"])
+
+    second = (await call(http, USE_LINK, {"t": token}))["data"]["signInWithMagicLink"]
+    assert [e["code"] for e in second["errors"]] == ["INVALID_TOKEN"]
+    assert second["accessToken"] is None
+
+
+async def test_magic_link_lives_15_minutes_and_is_refused_once_expired(
+    http: httpx.AsyncClient, mailbox: Mailbox, settings: Settings
+) -> None:
+    account = await new_account(http)
+    await call(http, REQUEST_LINK, {"e": account["email"]})
+    token = link_token(await mailbox.wait_for(account["email"]))
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        ttl = await redis.pttl(f"magiclink:{token}")
+        assert 890_000 < ttl <= 900_000
+        await redis.pexpireat(f"magiclink:{token}", 1)  # a moment in the past: Redis expires it now
+    finally:
+        await redis.aclose()
+    expired = (await call(http, USE_LINK, {"t": token}))["data"]["signInWithMagicLink"]
+    assert [e["code"] for e in expired["errors"]] == ["INVALID_TOKEN"]
+
+
+async def test_unknown_email_gets_the_same_answer_and_no_link(http: httpx.AsyncClient, settings: Settings) -> None:
+    before = await _keys(settings, "magiclink:*")
+    body = await call(http, REQUEST_LINK, {"e": f"{unique('ghost')}@example.test"})
+    assert body["data"]["requestMagicLink"] == {"ok": True, "errors": []}
+    assert await _keys(settings, "magiclink:*") == before
+
+
+async def test_bad_link_tokens_are_refused(http: httpx.AsyncClient) -> None:
+    for token in ["", "not-a-uuid", "00000000-0000-0000-0000-000000000000", "x" * 10_000]:
+        payload = (await call(http, USE_LINK, {"t": token}))["data"]["signInWithMagicLink"]
+        assert [e["code"] for e in payload["errors"]] == ["INVALID_TOKEN"]
+
+
+async def test_password_reset_ends_every_session(http: httpx.AsyncClient, mailbox: Mailbox) -> None:
+    account = await new_account(http)
+    laptop = await login(http, account["email"])
+    await call(http, REQUEST_RESET, {"e": account["email"]})
+    message = await mailbox.wait_for(account["email"])
+    assert message["Subject"] == "Reset your LearnHub password"
+    token = link_token(message)
+
+    weak = (await call(http, RESET, {"i": {"token": token, "newPassword": "short"}}))["data"]["resetPassword"]
+    assert [e["code"] for e in weak["errors"]] == ["PASSWORD_TOO_SHORT"]
+    # A refused new password does not use the link up.
+    done = (await call(http, RESET, {"i": {"token": token, "newPassword": "brand new secret"}}))["data"][
+        "resetPassword"
+    ]
+    assert done["errors"] == []
+    assert await is_signed_in(http, done["accessToken"])
+
+    for old in (account, laptop):
+        assert not await is_signed_in(http, old["accessToken"])
+        refused = (await call(http, REFRESH, {"t": old["refreshToken"]}))["data"]["refreshSession"]
+        assert refused["accessToken"] is None
+    assert (await login(http, account["email"], PASSWORD))["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    assert (await login(http, account["email"], "brand new secret"))["errors"] == []
+
+    again = (await call(http, RESET, {"i": {"token": token, "newPassword": "another secret!"}}))["data"][
+        "resetPassword"
+    ]
+    assert [e["code"] for e in again["errors"]] == ["INVALID_TOKEN"]

@@ -1,0 +1,64 @@
+"""Brute-force limits on sign-in and mail requests, per account and per IP."""
+
+from __future__ import annotations
+
+import random
+
+import httpx
+
+from learnhub.settings import Settings
+from tests.auth.flows import LOGIN, PASSWORD, RESULT, call, new_account
+from tests.conftest import GatewayFactory
+from tests.helpers import unique
+
+REQUEST_LINK = f"mutation($e: String!) {{ requestMagicLink(email: $e) {{ {RESULT} }} }}"
+
+
+async def _login(http: httpx.AsyncClient, email: str, password: str, ip: str | None = None) -> list[dict[str, object]]:
+    body = await call(http, LOGIN, {"i": {"email": email, "password": password}}, ip=ip)
+    errors: list[dict[str, object]] = body["data"]["login"]["errors"]
+    return errors
+
+
+async def test_failed_logins_lock_the_account_without_revealing_it_exists(
+    http: httpx.AsyncClient, settings: Settings
+) -> None:
+    account = await new_account(http)
+    ghost = f"{unique('ghost')}@example.test"
+    for email in (account["email"], ghost):
+        for _ in range(settings.login_attempts_per_account):
+            assert [e["code"] for e in await _login(http, email, "wrong guess!!")] == ["INVALID_CREDENTIALS"]
+    locked = await _login(http, account["email"], PASSWORD)  # even the right password waits now
+    unknown = await _login(http, ghost, PASSWORD)
+    assert [e["code"] for e in locked] == [e["code"] for e in unknown] == ["TOO_MANY_ATTEMPTS"]
+    assert locked[0]["message"] == unknown[0]["message"]
+    assert 0 < int(str(locked[0]["retryAfterSeconds"])) <= settings.login_window_seconds
+
+
+async def test_successful_logins_do_not_count_towards_the_lockout(http: httpx.AsyncClient, settings: Settings) -> None:
+    account = await new_account(http)
+    for _ in range(settings.login_attempts_per_account + 2):
+        assert await _login(http, account["email"], PASSWORD) == []
+
+
+async def test_magic_link_requests_are_limited_per_address(http: httpx.AsyncClient, settings: Settings) -> None:
+    ghost = f"{unique('ghost')}@example.test"
+    for _ in range(settings.login_attempts_per_account):
+        assert (await call(http, REQUEST_LINK, {"e": ghost}))["data"]["requestMagicLink"]["ok"] is True
+    refused = (await call(http, REQUEST_LINK, {"e": ghost}))["data"]["requestMagicLink"]
+    assert refused["ok"] is False
+    assert refused["errors"][0]["code"] == "TOO_MANY_ATTEMPTS"
+
+
+async def test_failed_logins_are_limited_per_ip(gateway_factory: GatewayFactory) -> None:
+    server = gateway_factory(login_attempts_per_ip=3, trust_forwarded_for=True)
+    ip = f"203.0.113.{random.randrange(1, 255)}"
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        for n in range(3):
+            errors = await _login(http, f"{unique('spray')}@example.test", "guess number one", ip=ip)
+            assert [e["code"] for e in errors] == ["INVALID_CREDENTIALS"], n
+        errors = await _login(http, f"{unique('spray')}@example.test", "guess number one", ip=ip)
+        assert [e["code"] for e in errors] == ["TOO_MANY_ATTEMPTS"]
+        # Another client address is not affected.
+        other = await _login(http, f"{unique('spray')}@example.test", "guess number one", ip="198.51.100.7")
+        assert [e["code"] for e in other] == ["INVALID_CREDENTIALS"]
