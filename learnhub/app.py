@@ -55,10 +55,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     view = GatewayGraphQL(settings, schema=build_schema(introspection=settings.introspection_enabled))
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),
-        Route("/questions", list_questions, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]
+    if settings.legacy_questions_route:
+        routes.append(Route("/questions", list_questions, methods=["GET"]))
     if settings.graphiql_enabled:
         routes.append(Route("/static/graphiql/{name}", graphiql_asset, methods=["GET", "HEAD"]))
     middleware = [Middleware(BodySizeLimit, limit=settings.max_body_bytes)]

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     persisted_queries: Literal["off", "apq", "trusted"] = "apq"
     apq_ttl_seconds: int = Field(default=7 * 86400, ge=60)
 
+    # GET /questions serves the older quiz app, answers included (its contract). Turn it off
+    # once that app is retired: the GraphQL API never shows a student answers before review.
+    legacy_questions_route: bool = True
+
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     operation_timeout_seconds: float = Field(default=10.0, gt=0)

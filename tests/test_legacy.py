@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from tests.conftest import GatewayFactory
 from tests.helpers import Stores, unique
 
 
@@ -28,3 +29,9 @@ async def test_questions_route_returns_documents_in_their_stored_shape(http: htt
     assert [q for q in questions if q["_id"] == question_id] == [stored]
     assert len(questions) == await stores.db["questions"].count_documents({})
     assert [q["_id"] for q in questions] == sorted(q["_id"] for q in questions)
+
+
+async def test_questions_route_can_be_turned_off(gateway_factory: GatewayFactory) -> None:
+    server = gateway_factory(legacy_questions_route=False)
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        assert (await http.get("/questions")).status_code == 404

@@ -197,6 +197,7 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "completedAt": INHERITED,
         "course": INHERITED,
         "user": ENROLLMENT_VIEWER,
+        "progress": ENROLLMENT_VIEWER,
     },
     "Course": {
         "id": PUBLIC,

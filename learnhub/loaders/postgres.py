@@ -93,3 +93,18 @@ class SubmittedAttemptByUserQuizLoader(DataLoader[SubmittedKey, Row | None]):
             return in_key_order(keys, rows, lambda r: (r["user_id"], r["quiz_content_id"]))
 
         super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+
+
+class LessonProgressByUserCourseLoader(DataLoader[EnrollmentKey, list[Row]]):
+    """Key: (user id, course id) -> that user's progress rows in the course, oldest first."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        async def load(keys: list[EnrollmentKey]) -> list[list[Row]]:
+            user_ids = sorted({user for user, _ in keys})
+            course_ids = sorted({course for _, course in keys})
+            grouped: dict[EnrollmentKey, list[Row]] = {}
+            for row in await progress.progress_in_courses(engine, user_ids, course_ids):
+                grouped.setdefault((row["user_id"], row["course_id"]), []).append(row)
+            return [grouped.get(key, []) for key in keys]
+
+        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)

@@ -36,6 +36,10 @@ class Loaders:
         return postgres.LessonProgressByUserLessonLoader(self._engine)
 
     @cached_property
+    def progress_by_user_course(self) -> postgres.LessonProgressByUserCourseLoader:
+        return postgres.LessonProgressByUserCourseLoader(self._engine)
+
+    @cached_property
     def enrollment_by_user_course(self) -> postgres.EnrollmentByUserCourseLoader:
         return postgres.EnrollmentByUserCourseLoader(self._engine)
 

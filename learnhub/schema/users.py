@@ -8,6 +8,7 @@ import strawberry
 from sqlalchemy.engine import RowMapping
 
 from learnhub.context import Info
+from learnhub.schema.content import LessonProgress
 from learnhub.schema.courses import Course
 from learnhub.schema.enums import EnrollmentStatus, Role
 from learnhub.schema.node import Node, to_global_id
@@ -44,6 +45,13 @@ class Enrollment(Node):
     async def course(self, info: Info) -> Course | None:
         row = await info.context.loaders.course_by_id.load(self.row["course_id"])
         return Course.from_row(row) if row is not None else None
+
+    @strawberry.field(
+        description="The student's progress in the course's lessons: visible to them, the instructor and admins."
+    )
+    async def progress(self, info: Info) -> list[LessonProgress] | None:
+        rows = await info.context.loaders.progress_by_user_course.load((self.row["user_id"], self.row["course_id"]))
+        return [LessonProgress.from_row(row) for row in rows]
 
     @strawberry.field(description="The student; visible to them, the course's instructor and admins.")
     async def user(self, info: Info) -> User | None:

@@ -359,3 +359,4 @@ COURSES = [REST, GRAPHQL, POSTGRES]
 
 DEMO_STUDENT = {"email": "student@learnhub.dev", "password": "learnhub-demo", "display_name": "Dana Demo"}
 DEMO_INSTRUCTOR = {"email": "instructor@learnhub.dev", "password": "learnhub-demo", "display_name": "Ivo Instructor"}
+DEMO_ADMIN = {"email": "admin@learnhub.dev", "password": "learnhub-demo", "display_name": "Ada Admin"}

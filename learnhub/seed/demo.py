@@ -23,7 +23,7 @@ from learnhub.datasources.postgres.tables import (
     users,
 )
 from learnhub.ids import uuid7
-from learnhub.seed.catalog import COURSES, DEMO_INSTRUCTOR, DEMO_STUDENT, CourseSpec
+from learnhub.seed.catalog import COURSES, DEMO_ADMIN, DEMO_INSTRUCTOR, DEMO_STUDENT, CourseSpec
 
 Doc = dict[str, Any]
 
@@ -145,6 +145,7 @@ async def seed_demo(engine: AsyncEngine, db: AsyncDatabase[Doc]) -> DemoReport:
     async with engine.begin() as conn:
         instructor_id = await _ensure_user(conn, DEMO_INSTRUCTOR, "instructor")
         student_id = await _ensure_user(conn, DEMO_STUDENT, "student")
+        await _ensure_user(conn, DEMO_ADMIN, "admin")
         course_ids: dict[str, uuid.UUID] = {}
         for spec in COURSES:
             await conn.execute(

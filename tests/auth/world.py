@@ -13,7 +13,7 @@ from learnhub.datasources.postgres.tables import courses, quiz_attempts, users, 
 from learnhub.ids import uuid7
 from learnhub.schema.node import to_global_id
 from tests.auth.flows import login, new_account
-from tests.helpers import Stores, enroll, make_course, unique, user_id_of
+from tests.helpers import Stores, complete_lesson, enroll, make_course, unique, user_id_of
 
 NO_ID = uuid.UUID(int=0)
 ROLES = ("anonymous", "student", "other_student", "instructor", "other_instructor", "admin")
@@ -114,6 +114,7 @@ async def build_world(http: httpx.AsyncClient, stores: Stores) -> World:
             update(courses).where(courses.c.id == world.course_id).values(instructor_id=world.user_ids["instructor"])
         )
     await enroll(stores, world.user_ids["student"], world.course_id)
+    await complete_lesson(stores, world.user_ids["student"], world.course_id, world.lesson_id)
     from sqlalchemy import select
 
     from learnhub.datasources.postgres.tables import enrollments

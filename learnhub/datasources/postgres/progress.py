@@ -36,3 +36,14 @@ async def progress_for(
         in_texts(lesson_progress.c.lesson_content_id, "lessons", lesson_ids),
     )
     return await fetch_all(engine, stmt)
+
+
+async def progress_in_courses(
+    engine: AsyncEngine, user_ids: Sequence[uuid.UUID], course_ids: Sequence[uuid.UUID]
+) -> Sequence[RowMapping]:
+    """Every progress row of any of the users in any of the courses (callers match pairs)."""
+    stmt = select(*_COLUMNS).where(
+        in_uuids(lesson_progress.c.user_id, "users", user_ids),
+        in_uuids(lesson_progress.c.course_id, "courses", course_ids),
+    )
+    return await fetch_all(engine, stmt.order_by(lesson_progress.c.id))
