@@ -8,7 +8,7 @@ import httpx
 import pytest
 from graphql import get_introspection_query
 
-from learnhub.limits import MAX_ALIASES, MAX_COST, MAX_DEPTH, MAX_TOKENS
+from learnhub.limits import MAX_ALIASES, MAX_COST, MAX_DEPTH, MAX_FIELDS, MAX_TOKENS
 from tests.helpers import gql
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -92,6 +92,20 @@ async def test_tokens(http: httpx.AsyncClient, tokens: int) -> None:
         assert body["data"]["courses"]["totalCount"] >= 1
     else:
         assert refused(body) == {"code": "QUERY_TOO_LARGE", "limit": MAX_TOKENS}
+
+
+@pytest.mark.parametrize("fields", [MAX_FIELDS, MAX_FIELDS + 1])
+async def test_field_selections_are_counted_before_validation(http: httpx.AsyncClient, fields: int) -> None:
+    # `courses` and `totalCount` are 2 selections; repeated `__typename` merge into one response key.
+    query = "{ " + CATALOGUE + " __typename" * (fields - 2) + " }"
+
+    body = await gql(http, query, expect_errors=True)
+
+    if fields <= MAX_FIELDS:
+        assert "errors" not in body, body["errors"]
+        assert body["data"]["__typename"] == "Query"
+    else:
+        assert refused(body) == {"code": "TOO_MANY_FIELDS", "limit": MAX_FIELDS}
 
 
 @pytest.mark.parametrize("shape", [COSTLY, COSTLY_BY_FRAGMENT], ids=["inline", "named fragment"])
