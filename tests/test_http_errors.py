@@ -59,3 +59,17 @@ async def test_first_at_the_cap_is_fine(http: httpx.AsyncClient) -> None:
 async def test_every_response_carries_a_request_id(http: httpx.AsyncClient) -> None:
     response = await http.post("/graphql", json={"query": "{ __typename }"}, headers={"x-request-id": "abc-123"})
     assert response.headers["x-request-id"] == "abc-123"
+
+
+async def test_nul_characters_are_bad_input_and_reach_no_store(http: httpx.AsyncClient) -> None:
+    """PostgreSQL cannot store NUL in text: refused up front, in literals and in variables alike."""
+    literal = await http.post("/graphql", json={"query": '{ course(contentId: "course:\\u0000") { id } }'})
+    variable = await http.post(
+        "/graphql",
+        json={"query": "query($t: String) { courses(filter: {tag: $t}) { totalCount } }", "variables": {"t": "a\x00"}},
+    )
+    for response in (literal, variable):
+        body = response.json()
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert "data" not in body
+        assert body["extensions"]["roundTrips"] == {"postgres": 0, "mongodb": 0}

@@ -28,6 +28,7 @@ from learnhub.schema.content import Lesson
 from learnhub.schema.courses import Course, CourseFilter
 from learnhub.schema.enums import Role
 from learnhub.schema.errors import GatewaySchema
+from learnhub.schema.input_guard import RejectNulText
 from learnhub.schema.node import Node
 from learnhub.schema.pagination import Connection
 from learnhub.schema.quizzes import (
@@ -146,7 +147,7 @@ IMPLEMENTATIONS = [SingleChoiceQuestion, MultipleChoiceQuestion, TrueFalseQuesti
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     """The gateway schema, with the request limits on every operation and introspection only if allowed."""
     # Classes or factories: Strawberry makes a fresh extension per request.
-    extensions: list[Callable[[], SchemaExtension]] = [RequestLimits]
+    extensions: list[Callable[[], SchemaExtension]] = [RequestLimits, RejectNulText]
     if not introspection:
         extensions.append(DisableIntrospection)
     return GatewaySchema(
