@@ -161,6 +161,7 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "lesson": PUBLIC,
         "quiz": PUBLIC,
         "mySessions": SIGNED_IN,
+        "myCourses": SIGNED_IN,
         "users": ADMIN,
     },
     "Mutation": {
@@ -175,6 +176,9 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "logoutEverywhere": SIGNED_IN,
         "revokeSession": SIGNED_IN,
         "changePassword": SIGNED_IN,
+        "enroll": SIGNED_IN,
+        "unenroll": SIGNED_IN,
+        "updateLessonProgress": SIGNED_IN,
         "setUserRole": ADMIN,
         "setUserDisabled": ADMIN,
     },
@@ -198,6 +202,10 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "course": INHERITED,
         "user": ENROLLMENT_VIEWER,
         "progress": ENROLLMENT_VIEWER,
+        "lessonCount": INHERITED,
+        "completedLessonCount": INHERITED,
+        "completionPercent": INHERITED,
+        "continueLesson": INHERITED,
     },
     "Course": {
         "id": PUBLIC,
@@ -307,6 +315,14 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
     "AccountResult": {"ok": INHERITED, "errors": INHERITED},
     "AccountError": {"field": INHERITED, "message": INHERITED, "code": INHERITED, "retryAfterSeconds": INHERITED},
     "UserAdminPayload": {"user": INHERITED, "errors": INHERITED},
+    "LearningError": {"field": INHERITED, "message": INHERITED, "code": INHERITED},
+    "EnrollmentPayload": {"enrollment": INHERITED, "errors": INHERITED},
+    "ProgressPayload": {
+        "progress": INHERITED,
+        "enrollment": INHERITED,
+        "courseCompleted": INHERITED,
+        "errors": INHERITED,
+    },
     "Session": {
         "id": INHERITED,
         "userAgent": INHERITED,

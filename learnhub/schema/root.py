@@ -13,7 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from learnhub.context import Info
 from learnhub.limits import RequestLimits
-from learnhub.resolvers import admin, auth, content, courses, nodes, users
+from learnhub.resolvers import admin, auth, content, courses, learning, nodes, users
 from learnhub.schema.auth import (
     AccountResult,
     AuthPayload,
@@ -29,6 +29,7 @@ from learnhub.schema.courses import Course, CourseFilter
 from learnhub.schema.enums import Role
 from learnhub.schema.errors import GatewaySchema
 from learnhub.schema.input_guard import RejectNulText
+from learnhub.schema.learning import EnrollmentPayload, LessonProgressInput, ProgressPayload
 from learnhub.schema.node import Node
 from learnhub.schema.pagination import Connection
 from learnhub.schema.quizzes import (
@@ -39,7 +40,7 @@ from learnhub.schema.quizzes import (
     SingleChoiceQuestion,
     TrueFalseQuestion,
 )
-from learnhub.schema.users import User
+from learnhub.schema.users import Enrollment, User
 
 
 @strawberry.type
@@ -71,6 +72,14 @@ class Query:
     )
     async def quiz(self, info: Info, id: strawberry.ID) -> Quiz | None:
         return await content.quiz(info, id)
+
+    @strawberry.field(
+        description="The viewer's active and completed enrollments, newest first, with completion and where to go on."
+    )
+    async def my_courses(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Enrollment]:
+        return await learning.my_courses(info, first, after)
 
     @strawberry.field(description="The viewer's signed-in devices, most recently used first.")
     async def my_sessions(self, info: Info) -> list[Session]:
@@ -128,6 +137,18 @@ class Mutation:
     @strawberry.mutation(description="Change the password; other sessions end, this one stays.")
     async def change_password(self, info: Info, input: ChangePasswordInput) -> AccountResult:
         return await auth.change_password(info, input)
+
+    @strawberry.mutation(description="Enroll the viewer in a free, published course (idempotent).")
+    async def enroll(self, info: Info, course_id: strawberry.ID) -> EnrollmentPayload:
+        return await learning.enroll(info, course_id)
+
+    @strawberry.mutation(description="Leave a course; progress is kept should the viewer enroll again.")
+    async def unenroll(self, info: Info, course_id: strawberry.ID) -> EnrollmentPayload:
+        return await learning.unenroll(info, course_id)
+
+    @strawberry.mutation(description="Record progress in a lesson; position and completion never move back.")
+    async def update_lesson_progress(self, info: Info, input: LessonProgressInput) -> ProgressPayload:
+        return await learning.update_lesson_progress(info, input)
 
     @strawberry.mutation(description="Give a user a role (admins). The user's sessions end so it applies at once.")
     async def set_user_role(self, info: Info, user_id: strawberry.ID, role: Role) -> UserAdminPayload:

@@ -8,7 +8,7 @@ import strawberry
 from sqlalchemy.engine import RowMapping
 
 from learnhub.context import Info
-from learnhub.schema.content import LessonProgress
+from learnhub.schema.content import Lesson, LessonProgress
 from learnhub.schema.courses import Course
 from learnhub.schema.enums import EnrollmentStatus, Role
 from learnhub.schema.node import Node, to_global_id
@@ -52,6 +52,49 @@ class Enrollment(Node):
     async def progress(self, info: Info) -> list[LessonProgress] | None:
         rows = await info.context.loaders.progress_by_user_course.load((self.row["user_id"], self.row["course_id"]))
         return [LessonProgress.from_row(row) for row in rows]
+
+    async def _outline(self, info: Info) -> tuple[list[str], list[RowMapping]]:
+        """The course's lessons in order and the student's progress rows (two batched reads)."""
+        from learnhub.learning.progress import lesson_ids_of
+
+        loaders = info.context.loaders
+        course = await loaders.course_by_id.load(self.row["course_id"])
+        content = await loaders.course_content_by_id.load(course["content_id"]) if course is not None else None
+        rows = await loaders.progress_by_user_course.load((self.row["user_id"], self.row["course_id"]))
+        return (lesson_ids_of(content) if content is not None else []), list(rows)
+
+    @strawberry.field(description="Lessons in the course.")
+    async def lesson_count(self, info: Info) -> int:
+        return len((await self._outline(info))[0])
+
+    @strawberry.field(description="Of the course's lessons, how many the student completed.")
+    async def completed_lesson_count(self, info: Info) -> int:
+        lessons, rows = await self._outline(info)
+        return len(set(lessons) & {r["lesson_content_id"] for r in rows if r["completed_at"] is not None})
+
+    @strawberry.field(description="Completed lessons in percent of the course's lessons (0 to 100).")
+    async def completion_percent(self, info: Info) -> float:
+        lessons, rows = await self._outline(info)
+        done = set(lessons) & {r["lesson_content_id"] for r in rows if r["completed_at"] is not None}
+        return round(100.0 * len(done) / len(lessons), 1) if lessons else 0.0
+
+    @strawberry.field(
+        description="Where to continue: the lesson most recently worked on and not completed, else the first "
+        "lesson not completed in teaching order; null when every lesson is completed."
+    )
+    async def continue_lesson(self, info: Info) -> Lesson | None:
+        lessons, rows = await self._outline(info)
+        in_course = set(lessons)
+        started = [r for r in rows if r["completed_at"] is None and r["lesson_content_id"] in in_course]
+        if started:
+            lesson_id = max(started, key=lambda r: r["updated_at"])["lesson_content_id"]
+        else:
+            completed = {r["lesson_content_id"] for r in rows if r["completed_at"] is not None}
+            lesson_id = next((lesson for lesson in lessons if lesson not in completed), None)
+        if lesson_id is None:
+            return None
+        doc = await info.context.loaders.lesson_by_id.load(lesson_id)
+        return Lesson.from_doc(doc) if doc is not None else None
 
     @strawberry.field(description="The student; visible to them, the course's instructor and admins.")
     async def user(self, info: Info) -> User | None:

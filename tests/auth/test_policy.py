@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -92,6 +93,27 @@ def _admin_mutation(name: str, args: str) -> Callable[[World], tuple[str, dict[s
 
 MATRIX: dict[str, Case] = {
     "Query.mySessions": Case(_mutation("{ mySessions { id } }"), ("mySessions",), SIGNED_IN),
+    "Query.myCourses": Case(_mutation("{ myCourses { totalCount } }"), ("myCourses",), SIGNED_IN),
+    # Signed-in callers reach these and get a typed NOT_FOUND payload; visitors are refused.
+    "Mutation.enroll": Case(
+        _mutation(
+            f'mutation {{ enroll(courseId: "{to_global_id("Course", uuid.UUID(int=1))}") {{ errors {{ code }} }} }}'
+        ),
+        ("enroll",),
+        SIGNED_IN,
+    ),
+    "Mutation.unenroll": Case(
+        _mutation(
+            f'mutation {{ unenroll(courseId: "{to_global_id("Course", uuid.UUID(int=1))}") {{ errors {{ code }} }} }}'
+        ),
+        ("unenroll",),
+        SIGNED_IN,
+    ),
+    "Mutation.updateLessonProgress": Case(
+        _mutation('mutation { updateLessonProgress(input: {lessonId: "lesson:none"}) { errors { code } } }'),
+        ("updateLessonProgress",),
+        SIGNED_IN,
+    ),
     "Query.users": Case(_mutation("{ users(first: 1) { totalCount } }"), ("users",), ADMIN),
     "Mutation.logout": Case(_mutation("mutation { logout { ok } }"), ("logout",), SIGNED_IN, fresh=True),
     "Mutation.logoutEverywhere": Case(

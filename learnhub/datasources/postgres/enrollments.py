@@ -5,13 +5,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from learnhub.datasources.postgres.pagination import Page, PageRequest, keyset, to_page
 from learnhub.datasources.postgres.sql import fetch_all, fetch_value, in_uuids
-from learnhub.datasources.postgres.tables import enrollments
+from learnhub.datasources.postgres.tables import enrollments, utcnow
+from learnhub.ids import uuid7
 
 _COLUMNS = (
     enrollments.c.id,
@@ -56,4 +58,79 @@ async def enrollments_of_course(engine: AsyncEngine, course_id: uuid.UUID, page:
 
 async def count_enrollments_of_course(engine: AsyncEngine, course_id: uuid.UUID) -> int:
     stmt = select(func.count()).select_from(enrollments).where(enrollments.c.course_id == course_id)
+    return int(await fetch_value(engine, stmt))
+
+
+async def enroll(engine: AsyncEngine, user_id: uuid.UUID, course_id: uuid.UUID) -> RowMapping:
+    """Active enrollment of the user in the course: created, re-activated if cancelled, or the
+    existing one as it is. One statement, so two concurrent calls leave one row."""
+    now = utcnow()
+    new = insert(enrollments).values(
+        id=uuid7(), user_id=user_id, course_id=course_id, status="active", created_at=now, updated_at=now
+    )
+    stmt = new.on_conflict_do_update(
+        constraint="uq_enrollments_user_course",
+        set_={"status": "active", "updated_at": now},
+        where=enrollments.c.status == "cancelled",
+    ).returning(*_COLUMNS)
+    async with engine.begin() as conn:
+        row = (await conn.execute(stmt)).mappings().first()
+        if row is None:  # already active or completed: the conflict updated nothing
+            row = (
+                (
+                    await conn.execute(
+                        select(*_COLUMNS).where(enrollments.c.user_id == user_id, enrollments.c.course_id == course_id)
+                    )
+                )
+                .mappings()
+                .one()
+            )
+        return row
+
+
+async def cancel(engine: AsyncEngine, user_id: uuid.UUID, course_id: uuid.UUID) -> RowMapping | None:
+    """Cancel the user's enrollment (progress is kept for a later re-enrollment); None if none."""
+    async with engine.begin() as conn:
+        return (
+            (
+                await conn.execute(
+                    update(enrollments)
+                    .where(enrollments.c.user_id == user_id, enrollments.c.course_id == course_id)
+                    .values(status="cancelled", updated_at=utcnow())
+                    .returning(*_COLUMNS)
+                )
+            )
+            .mappings()
+            .first()
+        )
+
+
+async def mark_completed(engine: AsyncEngine, user_id: uuid.UUID, course_id: uuid.UUID) -> bool:
+    """Active -> completed, once; True only for the call that completed it."""
+    now = utcnow()
+    async with engine.begin() as conn:
+        result = await conn.execute(
+            update(enrollments)
+            .where(
+                enrollments.c.user_id == user_id,
+                enrollments.c.course_id == course_id,
+                enrollments.c.status == "active",
+            )
+            .values(status="completed", completed_at=now, updated_at=now)
+        )
+        return result.rowcount > 0
+
+
+async def learning_of_user(engine: AsyncEngine, user_id: uuid.UUID, page: PageRequest) -> Page:
+    """The user's active and completed enrollments, newest first (`myCourses`)."""
+    stmt = select(*_COLUMNS).where(enrollments.c.user_id == user_id, enrollments.c.status != "cancelled")
+    return to_page(await fetch_all(engine, keyset(stmt, enrollments.c.id, page)), page)
+
+
+async def count_learning_of_user(engine: AsyncEngine, user_id: uuid.UUID) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(enrollments)
+        .where(enrollments.c.user_id == user_id, enrollments.c.status != "cancelled")
+    )
     return int(await fetch_value(engine, stmt))

@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from learnhub.datasources.postgres.sql import fetch_all, in_texts, in_uuids
-from learnhub.datasources.postgres.tables import lesson_progress
+from learnhub.datasources.postgres.tables import lesson_progress, utcnow
+from learnhub.ids import uuid7
 
 _COLUMNS = (
     lesson_progress.c.id,
@@ -47,3 +49,47 @@ async def progress_in_courses(
         in_uuids(lesson_progress.c.course_id, "courses", course_ids),
     )
     return await fetch_all(engine, stmt.order_by(lesson_progress.c.id))
+
+
+async def record(
+    engine: AsyncEngine,
+    *,
+    user_id: uuid.UUID,
+    course_id: uuid.UUID,
+    lesson_id: str,
+    position: float,
+    completed: bool,
+) -> RowMapping:
+    """Start or advance a lesson, in one statement: the position only grows and a completed
+    lesson stays completed, so updates from two devices in any order never move it back."""
+    now = utcnow()
+    new = insert(lesson_progress).values(
+        id=uuid7(),
+        user_id=user_id,
+        course_id=course_id,
+        lesson_content_id=lesson_id,
+        position=position,
+        started_at=now,
+        completed_at=now if completed else None,
+        created_at=now,
+        updated_at=now,
+    )
+    stmt = new.on_conflict_do_update(
+        constraint="uq_lesson_progress_user_lesson",
+        set_={
+            "position": func.greatest(lesson_progress.c.position, new.excluded.position),
+            "completed_at": func.coalesce(lesson_progress.c.completed_at, new.excluded.completed_at),
+            "updated_at": now,
+        },
+    ).returning(*_COLUMNS)
+    async with engine.begin() as conn:
+        return (await conn.execute(stmt)).mappings().one()
+
+
+async def completed_lessons(engine: AsyncEngine, user_id: uuid.UUID, course_id: uuid.UUID) -> set[str]:
+    stmt = select(lesson_progress.c.lesson_content_id).where(
+        lesson_progress.c.user_id == user_id,
+        lesson_progress.c.course_id == course_id,
+        lesson_progress.c.completed_at.is_not(None),
+    )
+    return {row["lesson_content_id"] for row in await fetch_all(engine, stmt)}

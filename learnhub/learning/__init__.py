@@ -1,0 +1,1 @@
+"""Learning flows that span stores: enrollment, progress, quiz attempts."""

@@ -1,0 +1,90 @@
+"""Enrolling, unenrolling, progress and the viewer's courses."""
+
+from __future__ import annotations
+
+from learnhub.context import Info
+from learnhub.datasources.postgres import enrollments
+from learnhub.learning import enrollment, progress
+from learnhub.learning.enrollment import Refused
+from learnhub.schema.content import LessonProgress
+from learnhub.schema.learning import (
+    EnrollmentPayload,
+    LearningError,
+    LearningErrorCode,
+    LessonProgressInput,
+    ProgressPayload,
+)
+from learnhub.schema.node import expect_content_id, expect_uuid
+from learnhub.schema.pagination import Connection, connection, page_request
+from learnhub.schema.users import Enrollment
+
+
+def _error(code: LearningErrorCode, message: str, field: str | None = None) -> LearningError:
+    return LearningError(field=field, message=message, code=code)
+
+
+async def enroll(info: Info, course_id: str) -> EnrollmentPayload:
+    ctx = info.context
+    viewer = ctx.require_user()
+    assert viewer.user_id is not None
+    course = await ctx.loaders.course_by_id.load(expect_uuid(course_id, "Course"))
+    outcome = await enrollment.enroll(ctx.stores, viewer.user_id, course)
+    if isinstance(outcome, Refused):
+        return EnrollmentPayload(errors=[_error(LearningErrorCode(outcome.reason.value), outcome.message, "courseId")])
+    return EnrollmentPayload(enrollment=Enrollment.from_row(outcome))
+
+
+async def unenroll(info: Info, course_id: str) -> EnrollmentPayload:
+    ctx = info.context
+    viewer = ctx.require_user()
+    assert viewer.user_id is not None
+    row = await enrollments.cancel(ctx.stores.engine, viewer.user_id, expect_uuid(course_id, "Course"))
+    if row is None:
+        return EnrollmentPayload(
+            errors=[_error(LearningErrorCode.NOT_ENROLLED, "Not enrolled in this course", "courseId")]
+        )
+    return EnrollmentPayload(enrollment=Enrollment.from_row(row))
+
+
+async def update_lesson_progress(info: Info, data: LessonProgressInput) -> ProgressPayload:
+    ctx = info.context
+    viewer = ctx.require_user()
+    assert viewer.user_id is not None
+    if (problem := progress.position_problem(data.position)) is not None:
+        return ProgressPayload(errors=[_error(LearningErrorCode.INVALID, problem, "position")])
+    lesson_id = expect_content_id(data.lesson_id, "Lesson", "lesson")
+    lesson = await ctx.loaders.lesson_by_id.load(lesson_id)
+    course = await ctx.loaders.course_by_content_id.load(lesson["course_id"]) if lesson is not None else None
+    if course is None:
+        return ProgressPayload(errors=[_error(LearningErrorCode.NOT_FOUND, "No such lesson", "lessonId")])
+    held = await ctx.loaders.enrollment_by_user_course.load((viewer.user_id, course["id"]))
+    if held is None or held["status"] == "cancelled":
+        return ProgressPayload(
+            errors=[_error(LearningErrorCode.NOT_ENROLLED, "Enroll in the course to record progress", "lessonId")]
+        )
+    recorded = await progress.record(
+        ctx.stores,
+        ctx.loaders,
+        user_id=viewer.user_id,
+        course=course,
+        lesson_id=lesson_id,
+        position=data.position,
+        completed=data.completed,
+    )
+    current = await enrollments.enrollments_by_ids(ctx.stores.engine, [held["id"]])
+    return ProgressPayload(
+        progress=LessonProgress.from_row(recorded.progress),
+        enrollment=Enrollment.from_row(current[0]),
+        course_completed=recorded.course_completed,
+    )
+
+
+async def my_courses(info: Info, first: int | None, after: str | None) -> Connection[Enrollment]:
+    ctx = info.context
+    viewer = ctx.require_user()
+    assert viewer.user_id is not None
+    user_id = viewer.user_id
+    engine = ctx.stores.engine
+    request = page_request(ctx.settings, first, after)
+    page = await enrollments.learning_of_user(engine, user_id, request)
+    return connection(page, request, Enrollment.from_row, lambda: enrollments.count_learning_of_user(engine, user_id))
