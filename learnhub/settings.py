@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # once that app is retired: the GraphQL API never shows a student answers before review.
     legacy_questions_route: bool = True
 
+    # Test-only: steps of cross-store writes at which the process exits (learnhub/crash.py).
+    crash_points: list[str] = Field(default_factory=list)
+
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     operation_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -104,6 +107,8 @@ class Settings(BaseSettings):
             problems.append(f"every JWT_KEYS secret needs at least {MIN_SECRET_LENGTH} characters")
         if "*" in self.cors_origins:
             problems.append("CORS_ORIGINS must list origins, not '*'")
+        if self.crash_points:
+            problems.append("CRASH_POINTS is for tests only")
         if self.smtp_url is None:
             problems.append("SMTP_URL is required to send sign-in and reset mail")
         return problems

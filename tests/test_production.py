@@ -4,6 +4,7 @@ per-operation timeout, CSRF rules, and settings that refuse to start unsafe."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -117,31 +118,26 @@ async def test_operations_over_the_time_limit_are_cut_off(gateway_factory: Gatew
     assert response.json()["errors"][0]["extensions"] == {"code": "OPERATION_TIMEOUT", "limit": 0.000001}
 
 
+def _production(**overrides: Any) -> Settings:
+    """Production settings that pass, changed by `overrides`."""
+    valid: dict[str, Any] = {"jwt_keys": {"k": "k" * 40}, "jwt_active_key_id": "k", "smtp_url": "smtp://m"}
+    return Settings(_env_file=None, environment="production", **(valid | overrides))  # type: ignore[call-arg]
+
+
 def test_production_settings_refuse_development_secrets() -> None:
     with pytest.raises(ValidationError) as info:
         Settings(_env_file=None, environment="production")  # type: ignore[call-arg]
     message = str(info.value)
     assert "JWT_KEYS holds the development key" in message
     assert "SMTP_URL is required" in message
-    with pytest.raises(ValidationError, match="at least 32"):
-        Settings(  # type: ignore[call-arg]
-            _env_file=None,
-            environment="production",
-            jwt_keys={"k": "short"},
-            jwt_active_key_id="k",
-            smtp_url="smtp://m",
-        )
-    with pytest.raises(ValidationError, match="CORS_ORIGINS"):
-        Settings(  # type: ignore[call-arg]
-            _env_file=None,
-            environment="production",
-            jwt_keys={"k": "k" * 40},
-            jwt_active_key_id="k",
-            smtp_url="smtp://m",
-            cors_origins=["*"],
-        )
-    ok = Settings(  # type: ignore[call-arg]
-        _env_file=None, environment="production", jwt_keys={"k": "k" * 40}, jwt_active_key_id="k", smtp_url="smtp://m"
-    )
+    refusals = {
+        "at least 32": {"jwt_keys": {"k": "short"}},
+        "CORS_ORIGINS": {"cors_origins": ["*"]},
+        "CRASH_POINTS": {"crash_points": ["submit.after_details"]},
+    }
+    for expected, overrides in refusals.items():
+        with pytest.raises(ValidationError, match=expected):
+            _production(**overrides)
+    ok = _production()
     assert not ok.introspection_enabled
     assert not ok.graphiql_enabled

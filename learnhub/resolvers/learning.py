@@ -4,19 +4,28 @@ from __future__ import annotations
 
 from learnhub.context import Info
 from learnhub.datasources.postgres import enrollments
-from learnhub.learning import enrollment, progress
+from learnhub.errors import BadUserInput
+from learnhub.learning import attempts, enrollment, progress
 from learnhub.learning.enrollment import Refused
 from learnhub.schema.content import LessonProgress
 from learnhub.schema.learning import (
+    AnswerInput,
+    AttemptPayload,
     EnrollmentPayload,
     LearningError,
     LearningErrorCode,
     LessonProgressInput,
     ProgressPayload,
+    QuizError,
+    QuizErrorCode,
 )
 from learnhub.schema.node import expect_content_id, expect_uuid
 from learnhub.schema.pagination import Connection, connection, page_request
+from learnhub.schema.quizzes import QuizAttempt
 from learnhub.schema.users import Enrollment
+
+# A quiz has at most a few dozen questions; the bound keeps one submission's grading cost fixed.
+MAX_ANSWERS = 200
 
 
 def _error(code: LearningErrorCode, message: str, field: str | None = None) -> LearningError:
@@ -88,3 +97,38 @@ async def my_courses(info: Info, first: int | None, after: str | None) -> Connec
     request = page_request(ctx.settings, first, after)
     page = await enrollments.learning_of_user(engine, user_id, request)
     return connection(page, request, Enrollment.from_row, lambda: enrollments.count_learning_of_user(engine, user_id))
+
+
+def _quiz_refusal(refused: attempts.Refused) -> AttemptPayload:
+    error = QuizError(field=refused.field, message=refused.message, code=QuizErrorCode(refused.reason.value))
+    return AttemptPayload(errors=[error])
+
+
+async def start_quiz_attempt(info: Info, quiz_id: str) -> AttemptPayload:
+    ctx = info.context
+    viewer = ctx.require_user()
+    assert viewer.user_id is not None
+    outcome = await attempts.start(ctx.stores, ctx.loaders, viewer.user_id, expect_content_id(quiz_id, "Quiz", "quiz"))
+    if isinstance(outcome, attempts.Refused):
+        return _quiz_refusal(outcome)
+    return AttemptPayload(attempt=QuizAttempt.from_row(outcome))
+
+
+async def submit_quiz_attempt(
+    info: Info, attempt_id: str, answers: list[AnswerInput], idempotency_key: str
+) -> AttemptPayload:
+    ctx = info.context
+    viewer = ctx.require_user()
+    assert viewer.user_id is not None
+    if len(answers) > MAX_ANSWERS:
+        raise BadUserInput(f"At most {MAX_ANSWERS} answers per submission", argument="answers", max=MAX_ANSWERS)
+    outcome = await attempts.submit(
+        ctx.stores,
+        viewer.user_id,
+        expect_uuid(attempt_id, "QuizAttempt"),
+        [(str(a.question_id), a.response) for a in answers],
+        idempotency_key,
+    )
+    if isinstance(outcome, attempts.Refused):
+        return _quiz_refusal(outcome)
+    return AttemptPayload(attempt=QuizAttempt.from_row(outcome))

@@ -5,8 +5,10 @@ from __future__ import annotations
 from enum import Enum
 
 import strawberry
+from strawberry.scalars import JSON
 
 from learnhub.schema.content import LessonProgress
+from learnhub.schema.quizzes import QuizAttempt
 from learnhub.schema.users import Enrollment
 
 
@@ -49,3 +51,36 @@ class ProgressPayload:
         default=False, description="True when this update completed the course's last lesson."
     )
     errors: list[LearningError] = strawberry.field(default_factory=list)
+
+
+@strawberry.enum(description="Why a quiz operation failed; stable across releases.")
+class QuizErrorCode(Enum):
+    NOT_FOUND = "NOT_FOUND"
+    NOT_PUBLISHED = "NOT_PUBLISHED"
+    NOT_ENROLLED = "NOT_ENROLLED"
+    ATTEMPTS_EXHAUSTED = "ATTEMPTS_EXHAUSTED"
+    ALREADY_SUBMITTED = "ALREADY_SUBMITTED"
+    TIME_LIMIT_EXCEEDED = "TIME_LIMIT_EXCEEDED"
+    INVALID = "INVALID"
+
+
+@strawberry.type
+class QuizError:
+    field: str | None = strawberry.field(description="The input at fault, e.g. `answers[2]`, when one is.")
+    message: str
+    code: QuizErrorCode
+
+
+@strawberry.input(
+    description="One answer. `response` by type: an option id (single choice), a list of option ids "
+    "(multiple choice), true/false, text (short text) or a number (numeric)."
+)
+class AnswerInput:
+    question_id: strawberry.ID = strawberry.field(description="The question's content id (`question:...`).")
+    response: JSON
+
+
+@strawberry.type(description="The attempt after the operation (graded details once submitted), or `errors`.")
+class AttemptPayload:
+    attempt: QuizAttempt | None = None
+    errors: list[QuizError] = strawberry.field(default_factory=list)

@@ -210,6 +210,12 @@ class QuizAttempt(Node):
     passed: bool | None
     started_at: datetime
     finished_at: datetime | None
+    deadline_at: datetime | None = strawberry.field(description="Submit before this (server clock); null: no limit.")
+    quiz_version: int = strawberry.field(description="The quiz version the attempt is graded against.")
+
+    @strawberry.field(description="True once the attempt is submitted and graded.")
+    def submitted(self) -> bool:
+        return self.finished_at is not None
 
     @classmethod
     def from_row(cls, row: RowMapping) -> QuizAttempt:
@@ -222,6 +228,8 @@ class QuizAttempt(Node):
             passed=row["passed"],
             started_at=row["started_at"],
             finished_at=row["finished_at"],
+            deadline_at=row.get("deadline_at"),
+            quiz_version=int(row.get("quiz_version") or 1),
         )
 
     @strawberry.field

@@ -29,7 +29,13 @@ from learnhub.schema.courses import Course, CourseFilter
 from learnhub.schema.enums import Role
 from learnhub.schema.errors import GatewaySchema
 from learnhub.schema.input_guard import RejectNulText
-from learnhub.schema.learning import EnrollmentPayload, LessonProgressInput, ProgressPayload
+from learnhub.schema.learning import (
+    AnswerInput,
+    AttemptPayload,
+    EnrollmentPayload,
+    LessonProgressInput,
+    ProgressPayload,
+)
 from learnhub.schema.node import Node
 from learnhub.schema.pagination import Connection
 from learnhub.schema.quizzes import (
@@ -149,6 +155,22 @@ class Mutation:
     @strawberry.mutation(description="Record progress in a lesson; position and completion never move back.")
     async def update_lesson_progress(self, info: Info, input: LessonProgressInput) -> ProgressPayload:
         return await learning.update_lesson_progress(info, input)
+
+    @strawberry.mutation(
+        description="Open an attempt at a quiz of an enrolled course (or return the one still open); "
+        "enforces the attempts allowed and starts the time limit on the server clock."
+    )
+    async def start_quiz_attempt(self, info: Info, quiz_id: strawberry.ID) -> AttemptPayload:
+        return await learning.start_quiz_attempt(info, quiz_id)
+
+    @strawberry.mutation(
+        description="Submit answers for grading on the server, once. Retrying with the same `idempotencyKey` "
+        "returns the recorded result and writes nothing. At most 200 answers."
+    )
+    async def submit_quiz_attempt(
+        self, info: Info, attempt_id: strawberry.ID, answers: list[AnswerInput], idempotency_key: str
+    ) -> AttemptPayload:
+        return await learning.submit_quiz_attempt(info, attempt_id, answers, idempotency_key)
 
     @strawberry.mutation(description="Give a user a role (admins). The user's sessions end so it applies at once.")
     async def set_user_role(self, info: Info, user_id: strawberry.ID, role: Role) -> UserAdminPayload:

@@ -114,6 +114,19 @@ MATRIX: dict[str, Case] = {
         ("updateLessonProgress",),
         SIGNED_IN,
     ),
+    "Mutation.startQuizAttempt": Case(
+        _mutation('mutation { startQuizAttempt(quizId: "quiz:none") { errors { code } } }'),
+        ("startQuizAttempt",),
+        SIGNED_IN,
+    ),
+    "Mutation.submitQuizAttempt": Case(
+        _mutation(
+            f'mutation {{ submitQuizAttempt(attemptId: "{to_global_id("QuizAttempt", uuid.UUID(int=1))}", '
+            'answers: [], idempotencyKey: "k") { errors { code } } }'
+        ),
+        ("submitQuizAttempt",),
+        SIGNED_IN,
+    ),
     "Query.users": Case(_mutation("{ users(first: 1) { totalCount } }"), ("users",), ADMIN),
     "Mutation.logout": Case(_mutation("mutation { logout { ok } }"), ("logout",), SIGNED_IN, fresh=True),
     "Mutation.logoutEverywhere": Case(

@@ -90,3 +90,14 @@ async def questions_raw_page(db: Database, limit: int, after_id: str | None = No
     query = {"_id": {"$gt": after_id}} if after_id is not None else {}
     cursor = collection(db, Question).find(query, sort=[("_id", 1)], limit=limit, batch_size=limit)
     return [doc async for doc in cursor]
+
+
+async def questions_for_grading(db: Database, ids: Sequence[str]) -> list[Doc]:
+    """Whole question documents, answers included: only grading reads these."""
+    return await _by_ids(db, Question, ids, None)
+
+
+async def save_attempt_details(db: Database, details: Doc) -> None:
+    """Write an attempt's details under its fixed id. A replace, so a retry after a crash
+    overwrites the unreferenced copy an interrupted submission left, never adds a second."""
+    await collection(db, QuizAttemptDetails).replace_one({"_id": details["_id"]}, details, upsert=True)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import func, select, true
+from sqlalchemy import func, insert, or_, select, true, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from learnhub.datasources.postgres.pagination import Page, PageRequest, keyset, to_page
 from learnhub.datasources.postgres.sql import fetch_all, fetch_value, in_texts, in_uuids
-from learnhub.datasources.postgres.tables import quiz_attempts
+from learnhub.datasources.postgres.tables import quiz_attempts, utcnow
+from learnhub.ids import uuid7
 
 _COLUMNS = (
     quiz_attempts.c.id,
@@ -24,6 +26,9 @@ _COLUMNS = (
     quiz_attempts.c.started_at,
     quiz_attempts.c.finished_at,
     quiz_attempts.c.details_ref,
+    quiz_attempts.c.submit_key,
+    quiz_attempts.c.deadline_at,
+    quiz_attempts.c.quiz_version,
 )
 
 
@@ -70,3 +75,85 @@ async def submitted_for(
         .group_by(quiz_attempts.c.user_id, quiz_attempts.c.quiz_content_id)
     )
     return await fetch_all(engine, stmt)
+
+
+async def lock_user_quiz(conn: AsyncConnection, user_id: uuid.UUID, quiz_id: str) -> None:
+    """Serialize attempt starts of one user on one quiz (until the transaction ends), so two
+    concurrent starts cannot both pass the attempts-allowed check."""
+    await conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"{user_id}/{quiz_id}", 0))))
+
+
+async def open_attempt(conn: AsyncConnection, user_id: uuid.UUID, quiz_id: str) -> RowMapping | None:
+    """The user's unsubmitted attempt at the quiz whose time has not run out, if any."""
+    stmt = select(*_COLUMNS).where(
+        quiz_attempts.c.user_id == user_id,
+        quiz_attempts.c.quiz_content_id == quiz_id,
+        quiz_attempts.c.finished_at.is_(None),
+        or_(quiz_attempts.c.deadline_at.is_(None), quiz_attempts.c.deadline_at > func.now()),
+    )
+    return (await conn.execute(stmt.order_by(quiz_attempts.c.id.desc()).limit(1))).mappings().first()
+
+
+async def count_for(conn: AsyncConnection, user_id: uuid.UUID, quiz_id: str) -> int:
+    stmt = select(func.count()).where(quiz_attempts.c.user_id == user_id, quiz_attempts.c.quiz_content_id == quiz_id)
+    return int((await conn.execute(stmt)).scalar_one())
+
+
+async def insert_attempt(
+    conn: AsyncConnection,
+    *,
+    user_id: uuid.UUID,
+    course_id: uuid.UUID,
+    quiz_id: str,
+    quiz_version: int,
+    deadline_at: datetime | None,
+) -> RowMapping:
+    now = utcnow()
+    stmt = (
+        insert(quiz_attempts)
+        .values(
+            id=uuid7(),
+            user_id=user_id,
+            course_id=course_id,
+            quiz_content_id=quiz_id,
+            max_score=0.0,
+            started_at=now,
+            deadline_at=deadline_at,
+            quiz_version=quiz_version,
+            created_at=now,
+        )
+        .returning(*_COLUMNS)
+    )
+    return (await conn.execute(stmt)).mappings().one()
+
+
+async def lock_attempt(conn: AsyncConnection, attempt_id: uuid.UUID) -> RowMapping | None:
+    """The attempt, locked until the transaction ends: concurrent submissions queue here."""
+    stmt = select(*_COLUMNS).where(quiz_attempts.c.id == attempt_id).with_for_update()
+    return (await conn.execute(stmt)).mappings().first()
+
+
+async def finish_attempt(
+    conn: AsyncConnection,
+    attempt_id: uuid.UUID,
+    *,
+    score: float,
+    max_score: float,
+    passed: bool,
+    details_ref: str,
+    submit_key: str,
+) -> RowMapping:
+    stmt = (
+        update(quiz_attempts)
+        .where(quiz_attempts.c.id == attempt_id, quiz_attempts.c.finished_at.is_(None))
+        .values(
+            score=score,
+            max_score=max_score,
+            passed=passed,
+            finished_at=utcnow(),
+            details_ref=details_ref,
+            submit_key=submit_key,
+        )
+        .returning(*_COLUMNS)
+    )
+    return (await conn.execute(stmt)).mappings().one()

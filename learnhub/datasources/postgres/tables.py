@@ -168,6 +168,11 @@ class QuizAttempt(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     # Key of the QuizAttemptDetails document in MongoDB; set once the details are written.
     details_ref: str | None = Field(default=None, sa_column=Column(String(200)))
+    # The submission's idempotency key: a retry with the same key gets the stored result.
+    submit_key: str | None = Field(default=None, sa_column=Column(String(100)))
+    # Server clock: started_at + the quiz's time limit; submissions after it (and a grace) are refused.
+    deadline_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    quiz_version: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
 

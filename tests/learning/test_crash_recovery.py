@@ -1,0 +1,134 @@
+"""A gateway process dies in the middle of a quiz submission (DESIGN.md section 6): afterwards
+the attempt is either fully recorded or cleanly absent and retryable, never a half visible to
+users. The crashing gateway is a real `learnhub serve` process on the test stores, told where
+to die through CRASH_POINTS; the survivor is the test session's gateway."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from learnhub.crash import EXIT_CODE
+from learnhub.datasources.postgres.tables import quiz_attempts
+from learnhub.embedded import EmbeddedCluster
+from learnhub.embedded.base import free_port
+from learnhub.schema.node import from_global_id
+from learnhub.settings import Settings
+from tests.helpers import Stores, gql
+from tests.learning.quizzes import RIGHT, SUBMIT, WRONG, quiz_setup, start, submit
+
+HISTORY = "{ me { quizAttempts(first: 5) { nodes { id submitted score details { quizVersion } } } } }"
+
+
+@asynccontextmanager
+async def crashing_gateway(
+    cluster: EmbeddedCluster, settings: Settings, crash_point: str
+) -> AsyncIterator[tuple[str, subprocess.Popen[str]]]:
+    """`learnhub serve` that exits at `crash_point`; yields (base URL, process) once it serves."""
+    port = free_port()
+    env = (
+        os.environ
+        | cluster.env()
+        | {
+            "ENVIRONMENT": "test",
+            "PORT": str(port),
+            "CRASH_POINTS": json.dumps([crash_point]),
+            "SMTP_URL": settings.smtp_url.get_secret_value() if settings.smtp_url else "",
+            "RATE_LIMIT_ENABLED": "false",
+        }
+    )
+    command = [sys.executable, "-m", "learnhub", "serve"]
+    proc = await asyncio.to_thread(
+        subprocess.Popen, command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert proc.stdout is not None
+
+    def wait_until_serving() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:  # ends when the process exits
+            if "Application startup complete" in line:
+                return
+        raise AssertionError(f"the gateway exited with {proc.wait()} before serving")
+
+    try:
+        await asyncio.wait_for(asyncio.to_thread(wait_until_serving), 60)
+        yield f"http://127.0.0.1:{port}", proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(30)
+
+
+async def _state(stores: Stores, attempt: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    row_id = uuid.UUID(from_global_id(attempt)[1])
+    async with stores.engine.connect() as conn:
+        row = (await conn.execute(select(quiz_attempts).where(quiz_attempts.c.id == row_id))).mappings().one()
+    return dict(row), await stores.db["quiz_attempt_details"].find_one({"_id": f"attempt:{row_id}"})
+
+
+async def _submit_and_die(
+    cluster: EmbeddedCluster, settings: Settings, point: str, token: str, variables: dict[str, Any]
+) -> None:
+    async with crashing_gateway(cluster, settings, point) as (url, proc):
+        async with httpx.AsyncClient(base_url=url, timeout=30) as doomed:
+            with pytest.raises(httpx.TransportError):  # the process died mid-request: no response
+                await doomed.post(
+                    "/graphql", json={"query": SUBMIT, "variables": variables},
+                    headers={"authorization": f"Bearer {token}"},
+                )  # fmt: skip
+        assert await asyncio.to_thread(proc.wait, 30) == EXIT_CODE
+
+
+@pytest.mark.parametrize("point", ["submit.before_details", "submit.after_details"])
+async def test_a_crash_before_the_summary_leaves_nothing_visible_and_a_retry_records_it(
+    point: str, http: httpx.AsyncClient, stores: Stores, cluster: EmbeddedCluster, settings: Settings
+) -> None:
+    setup = await quiz_setup(http, stores)
+    attempt = (await start(http, setup))["attempt"]["id"]
+    doomed = {"a": attempt, "answers": setup.answers(WRONG), "key": "crash-key"}
+    await _submit_and_die(cluster, settings, point, setup.token, doomed)
+
+    row, details = await _state(stores, attempt)
+    assert (row["finished_at"], row["details_ref"], row["score"], row["submit_key"]) == (None, None, None, None)
+    # The details the dead process wrote (after_details) exist but nothing points at them.
+    assert (details is not None) == (point == "submit.after_details")
+    seen = (await gql(http, HISTORY, token=setup.token))["data"]["me"]["quizAttempts"]["nodes"]
+    assert [(n["submitted"], n["score"], n["details"]) for n in seen if n["id"] == attempt] == [(False, None, None)]
+
+    # Retryable: the same key (now with other answers) records the attempt once, fully.
+    retried = await submit(http, setup, attempt, RIGHT, "crash-key")
+    assert retried["errors"] == []
+    assert retried["attempt"]["score"] == 6.0
+    row, details = await _state(stores, attempt)
+    assert row["details_ref"] == details["_id"]
+    assert all(a["correct"] for a in details["answers"])
+    assert await stores.db["quiz_attempt_details"].count_documents({"attempt_id": details["attempt_id"]}) == 1
+
+
+async def test_a_crash_after_the_commit_loses_only_the_response(
+    http: httpx.AsyncClient, stores: Stores, cluster: EmbeddedCluster, settings: Settings
+) -> None:
+    setup = await quiz_setup(http, stores)
+    attempt = (await start(http, setup))["attempt"]["id"]
+    await _submit_and_die(
+        cluster, settings, "submit.after_commit", setup.token,
+        {"a": attempt, "answers": setup.answers(RIGHT), "key": "after-commit"},
+    )  # fmt: skip
+    recorded = await _state(stores, attempt)
+    assert recorded[0]["finished_at"] is not None
+    assert recorded[0]["details_ref"] == recorded[1]["_id"]  # type: ignore[index]
+
+    retried = await submit(http, setup, attempt, WRONG, "after-commit")
+    assert retried["attempt"]["score"] == 6.0  # the recorded result, not a regrade
+    assert await _state(stores, attempt) == recorded
