@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from learnhub.graphiql import graphiql_asset
 from learnhub.graphql_view import GatewayGraphQL
-from learnhub.legacy import list_questions
+from learnhub.legacy import get_quiz, list_questions
 from learnhub.middleware import BodySizeLimit
 from learnhub.persisted import PersistedQueries
 from learnhub.schema.root import build_schema
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]
+    routes.append(Route("/api/v1/quizzes/{quiz_id:str}", get_quiz, methods=["GET"]))
     if settings.legacy_questions_route:
         routes.append(Route("/questions", list_questions, methods=["GET"]))
     if settings.graphiql_enabled:

@@ -1,14 +1,16 @@
-"""REST routes kept for the older quiz app. Their response shapes must not change."""
+"""REST routes for the older quiz app and other plain-HTTP clients. Their response shapes must not change
+(tests/test_legacy.py pins them)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from learnhub.datasources.mongo.content import questions_raw_page
+from learnhub.datasources.mongo.content import questions_by_ids, questions_raw_page, quizzes_by_ids
 
 # Documents are streamed in batches so a large question bank never sits in memory whole.
 _BATCH = 500
@@ -34,3 +36,44 @@ async def list_questions(request: Request) -> Response:
         yield b"]"
 
     return StreamingResponse(body(), media_type="application/json")
+
+
+def _quiz_json(quiz: dict[str, Any], questions: list[dict[str, Any]]) -> dict[str, Any]:
+    settings = quiz.get("settings") or {}
+    return {
+        "id": quiz["_id"],
+        "courseId": quiz.get("course_id"),
+        "title": quiz.get("title", ""),
+        "description": quiz.get("description", ""),
+        "version": int(quiz.get("version", 1)),
+        "settings": {
+            "passPercent": int(settings.get("pass_percent", 70)),
+            "timeLimitSeconds": settings.get("time_limit_seconds"),
+            "attemptsAllowed": settings.get("attempts_allowed"),
+        },
+        # Never answers or explanations: the projection leaves them in the database.
+        "questions": [
+            {
+                "id": q["_id"],
+                "type": q.get("type"),
+                "prompt": q.get("prompt", ""),
+                "points": float(q.get("points", 1)),
+                "options": [{"id": o.get("id"), "text": o.get("text")} for o in q.get("options", [])],
+            }
+            for q in questions
+        ],
+    }
+
+
+async def get_quiz(request: Request) -> Response:
+    """GET /api/v1/quizzes/{quizId}: a published quiz with its questions in order, no answers."""
+    quiz_id = str(request.path_params["quiz_id"])
+    db = request.app.state.stores.mongo_db
+    quizzes = await quizzes_by_ids(db, [quiz_id]) if quiz_id.startswith("quiz:") and len(quiz_id) <= 200 else []
+    if not quizzes or not quizzes[0].get("published", True):
+        body = {"error": {"code": "NOT_FOUND", "message": f"No published quiz {quiz_id!r}"}}
+        return Response(orjson.dumps(body), status_code=404, media_type="application/json")
+    order = list(quizzes[0].get("question_ids", []))
+    found = {q["_id"]: q for q in await questions_by_ids(db, order)}
+    questions = [found[q] for q in order if q in found]
+    return Response(orjson.dumps(_quiz_json(quizzes[0], questions)), media_type="application/json")
