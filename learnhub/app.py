@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +22,7 @@ from learnhub.persisted import PersistedQueries
 from learnhub.schema.root import build_schema
 from learnhub.settings import Settings
 from learnhub.stores import Stores
+from learnhub.worker import run_forever
 
 
 async def healthz(request: Request) -> Response:
@@ -48,7 +51,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await stores.bind_documents()
             app.state.stores = stores
             app.state.persisted = PersistedQueries(stores)
-            yield
+            worker = asyncio.create_task(run_forever(stores.engine)) if settings.worker_in_process_enabled else None
+            try:
+                yield
+            finally:
+                if worker is not None:
+                    worker.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await worker
         finally:
             await stores.close()
 

@@ -158,6 +158,26 @@ def cmd_schema_export(args: argparse.Namespace) -> None:
     print(f"Wrote {target}.")
 
 
+def cmd_worker(args: argparse.Namespace) -> None:
+    """Drain the outbox until stopped (achievements, activity days, the user_stats view)."""
+    from learnhub.datasources.postgres.engine import make_engine
+    from learnhub.worker import drain, run_forever
+
+    settings = Settings()
+
+    async def run() -> None:
+        engine = make_engine(settings)
+        try:
+            if args.once:
+                print(await drain(engine))
+            else:
+                await run_forever(engine, args.interval)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
 def cmd_documents_register(args: argparse.Namespace) -> None:
     """Register a client build's operations as trusted documents (validated against the schema)."""
     from learnhub.datasources.postgres.engine import make_engine
@@ -216,6 +236,11 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--output", type=Path, default=SCHEMA_FILE)
     export.add_argument("--check", action="store_true", help="fail if the file is out of date")
     export.set_defaults(func=cmd_schema_export)
+
+    worker = sub.add_parser("worker", help="drain the outbox: achievements, streaks, user stats")
+    worker.add_argument("--once", action="store_true", help="drain what is due, then exit")
+    worker.add_argument("--interval", type=float, default=1.0, help="seconds between drains")
+    worker.set_defaults(func=cmd_worker)
 
     documents = sub.add_parser("documents", help="trusted documents (PERSISTED_QUERIES=trusted)")
     documents_sub = documents.add_subparsers(dest="documents_command", required=True)

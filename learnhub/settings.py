@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     # once that app is retired: the GraphQL API never shows a student answers before review.
     legacy_questions_route: bool = True
 
+    # Drain the outbox (achievements, stats) inside the gateway; otherwise run `learnhub worker`.
+    # Default: on in development only.
+    worker_in_process: bool | None = None
+
     # Test-only: steps of cross-store writes at which the process exits (learnhub/crash.py).
     crash_points: list[str] = Field(default_factory=list)
 
@@ -124,6 +128,10 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return self.introspection if self.introspection is not None else not self.is_production
+
+    @property
+    def worker_in_process_enabled(self) -> bool:
+        return self.worker_in_process if self.worker_in_process is not None else self.environment == "development"
 
     @property
     def round_trip_stats_enabled(self) -> bool:

@@ -194,6 +194,23 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "disabled": ADMIN_SILENT,
         "enrollments": SELF_OR_ADMIN,
         "quizAttempts": SELF_OR_ADMIN,
+        "stats": SELF_OR_ADMIN,
+        "achievements": SELF_OR_ADMIN,
+    },
+    "UserStats": {
+        "coursesCompleted": INHERITED,
+        "quizzesPassed": INHERITED,
+        "averageScore": INHERITED,
+        "xp": INHERITED,
+        "streakDays": INHERITED,
+        "refreshedAt": INHERITED,
+    },
+    "EarnedAchievement": {
+        "code": INHERITED,
+        "title": INHERITED,
+        "description": INHERITED,
+        "xp": INHERITED,
+        "awardedAt": INHERITED,
     },
     "Profile": {"displayName": PUBLIC, "bio": PUBLIC, "avatarUrl": PUBLIC, "timezone": PUBLIC},
     "Enrollment": {

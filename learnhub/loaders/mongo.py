@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from strawberry.dataloader import DataLoader
-
 from learnhub.datasources.mongo import content
-from learnhub.loaders.batching import MAX_BATCH_SIZE, in_key_order
+from learnhub.loaders.batching import MAX_BATCH_SIZE, DataLoader, in_key_order
 
 Doc = dict[str, Any]
 

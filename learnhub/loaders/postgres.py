@@ -7,10 +7,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
-from strawberry.dataloader import DataLoader
 
-from learnhub.datasources.postgres import attempts, courses, enrollments, progress, users
-from learnhub.loaders.batching import MAX_BATCH_SIZE, in_key_order
+from learnhub.datasources.postgres import achievements, attempts, courses, enrollments, progress, users
+from learnhub.loaders.batching import MAX_BATCH_SIZE, DataLoader, in_key_order
 
 Row = RowMapping
 
@@ -106,5 +105,28 @@ class LessonProgressByUserCourseLoader(DataLoader[EnrollmentKey, list[Row]]):
             for row in await progress.progress_in_courses(engine, user_ids, course_ids):
                 grouped.setdefault((row["user_id"], row["course_id"]), []).append(row)
             return [grouped.get(key, []) for key in keys]
+
+        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+
+
+class UserStatsByUserIdLoader(DataLoader[uuid.UUID, Row | None]):
+    """The user's row of the user_stats view (None until the worker's first refresh after sign-up)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        async def load(ids: list[uuid.UUID]) -> list[Row | None]:
+            return in_key_order(ids, await achievements.stats_by_user_ids(engine, ids), lambda r: r["user_id"])
+
+        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+
+
+class AchievementsByUserIdLoader(DataLoader[uuid.UUID, list[Row]]):
+    """The user's awarded achievements, oldest first."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        async def load(ids: list[uuid.UUID]) -> list[list[Row]]:
+            grouped: dict[uuid.UUID, list[Row]] = {}
+            for row in await achievements.achievements_of_users(engine, ids):
+                grouped.setdefault(row["user_id"], []).append(row)
+            return [grouped.get(user_id, []) for user_id in ids]
 
         super().__init__(load, max_batch_size=MAX_BATCH_SIZE)

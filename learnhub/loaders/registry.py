@@ -44,6 +44,14 @@ class Loaders:
         return postgres.EnrollmentByUserCourseLoader(self._engine)
 
     @cached_property
+    def stats_by_user_id(self) -> postgres.UserStatsByUserIdLoader:
+        return postgres.UserStatsByUserIdLoader(self._engine)
+
+    @cached_property
+    def achievements_by_user_id(self) -> postgres.AchievementsByUserIdLoader:
+        return postgres.AchievementsByUserIdLoader(self._engine)
+
+    @cached_property
     def course_content_by_id(self) -> mongo.CourseContentByIdLoader:
         return mongo.CourseContentByIdLoader(self._db)
 

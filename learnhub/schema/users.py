@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import strawberry
 from sqlalchemy.engine import RowMapping
@@ -22,6 +22,43 @@ class Profile:
     bio: str | None
     avatar_url: str | None
     timezone: str
+
+
+@strawberry.type(description="Learning totals, refreshed by the worker shortly after each change.")
+class UserStats:
+    courses_completed: int
+    quizzes_passed: int = strawberry.field(description="Distinct quizzes with a passing attempt.")
+    average_score: float | None = strawberry.field(description="Mean of submitted attempts' scores, in percent.")
+    xp: int = strawberry.field(description="Achievement XP plus 10 per quiz passed and 50 per course completed.")
+    streak_days: int = strawberry.field(description="Consecutive days of learning up to today or yesterday (UTC).")
+    refreshed_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: RowMapping | None) -> UserStats:
+        if row is None:
+            return cls(
+                courses_completed=0, quizzes_passed=0, average_score=None, xp=0, streak_days=0, refreshed_at=None
+            )
+        last_day = row["streak_last_day"]
+        current = last_day is not None and last_day >= datetime.now(UTC).date() - timedelta(days=1)
+        average = row["average_score"]
+        return cls(
+            courses_completed=row["courses_completed"],
+            quizzes_passed=row["quizzes_passed"],
+            average_score=round(average, 1) if average is not None else None,
+            xp=row["xp"],
+            streak_days=row["streak_days"] if current else 0,
+            refreshed_at=row["refreshed_at"],
+        )
+
+
+@strawberry.type
+class EarnedAchievement:
+    code: str
+    title: str
+    description: str
+    xp: int
+    awarded_at: datetime
 
 
 @strawberry.type
@@ -143,6 +180,20 @@ class User(Node):
         from learnhub.resolvers.users import enrollments_of
 
         return await enrollments_of(info, self.row["id"], first, after)
+
+    @strawberry.field(description="Totals for the user themself and admins.")
+    async def stats(self, info: Info) -> UserStats:
+        return UserStats.from_row(await info.context.loaders.stats_by_user_id.load(self.row["id"]))
+
+    @strawberry.field(description="Achievements earned, oldest first (the user themself and admins).")
+    async def achievements(self, info: Info) -> list[EarnedAchievement]:
+        rows = await info.context.loaders.achievements_by_user_id.load(self.row["id"])
+        return [
+            EarnedAchievement(
+                code=r["code"], title=r["title"], description=r["description"], xp=r["xp"], awarded_at=r["awarded_at"]
+            )
+            for r in rows
+        ]
 
     @strawberry.field(description="Newest first. Only the user themself and admins may list them.")
     async def quiz_attempts(

@@ -158,6 +158,10 @@ MATRIX: dict[str, Case] = {
     "User.quizAttempts": Case(
         _instructor("quizAttempts { totalCount }"), ("course", "instructor", "quizAttempts"), INSTRUCTOR_RECORD
     ),
+    "User.stats": Case(_instructor("stats { xp }"), ("course", "instructor", "stats"), INSTRUCTOR_RECORD),
+    "User.achievements": Case(
+        _instructor("achievements { code }"), ("course", "instructor", "achievements"), INSTRUCTOR_RECORD
+    ),
     "Course.enrollments": Case(_course("enrollments { totalCount }"), ("course", "enrollments"), INSTRUCTOR_RECORD),
     "Course.quizAttempts": Case(_course("quizAttempts { totalCount }"), ("course", "quizAttempts"), INSTRUCTOR_RECORD),
     "Enrollment.user": Case(_node("Enrollment", "enrollment_id", "user { id }"), ("node", "user"), STUDENT_RECORD),

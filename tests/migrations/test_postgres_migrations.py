@@ -26,6 +26,10 @@ TABLES = {
     "quiz_attempts",
     "auth_refresh_tokens",
     "trusted_documents",
+    "outbox_events",
+    "achievements",
+    "user_achievements",
+    "activity_days",
 }
 
 

@@ -79,3 +79,25 @@ async def test_lesson_body_needs_enrollment_or_preview(http: httpx.AsyncClient, 
     await enroll(stores, user_id_of(token), row_id)
     body = (await gql(http, query, {"l": lesson_ids[0]}, token=token))["data"]["lesson"]["body"]
     assert body == [{"text": f"# {lesson_ids[0]}"}]
+
+
+async def test_a_forbidden_field_does_not_cancel_siblings_sharing_a_loader(
+    http: httpx.AsyncClient, stores: Stores
+) -> None:
+    """graphql-core cancels a failed field's siblings; a sibling waiting on the same loader batch
+    as another field must not take that field down with it (it used to end in an HTTP 500)."""
+    token, _ = await register(http)
+    course_id, _, _ = await make_course(stores)
+    await enroll(stores, user_id_of(token), course_id)
+    enrollment = (await gql(http, "{ me { enrollments { nodes { id } } } }", token=token))["data"]["me"]
+    query = """query($id: ID!) { node(id: $id) { ... on Enrollment {
+      course { lessonCount enrollments { totalCount } } lessonCount } } }"""
+    response = await http.post(
+        "/graphql",
+        json={"query": query, "variables": {"id": enrollment["enrollments"]["nodes"][0]["id"]}},
+        headers={"authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert body["data"]["node"]["lessonCount"] == 6

@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, or_, select, true, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from learnhub.datasources.postgres.outbox import add_event
 from learnhub.datasources.postgres.pagination import Page, PageRequest, keyset, to_page
 from learnhub.datasources.postgres.sql import fetch_all, fetch_value, in_texts, in_uuids
 from learnhub.datasources.postgres.tables import quiz_attempts, utcnow
@@ -156,4 +157,7 @@ async def finish_attempt(
         )
         .returning(*_COLUMNS)
     )
-    return (await conn.execute(stmt)).mappings().one()
+    row = (await conn.execute(stmt)).mappings().one()
+    payload = {"attempt_id": str(attempt_id), "quiz_id": row["quiz_content_id"], "passed": passed, "score": score}
+    await add_event(conn, "quiz.submitted", row["user_id"], payload)
+    return row

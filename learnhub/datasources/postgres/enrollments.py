@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from learnhub.datasources.postgres.outbox import add_event
 from learnhub.datasources.postgres.pagination import Page, PageRequest, keyset, to_page
 from learnhub.datasources.postgres.sql import fetch_all, fetch_value, in_uuids
 from learnhub.datasources.postgres.tables import enrollments, utcnow
@@ -118,7 +119,10 @@ async def mark_completed(engine: AsyncEngine, user_id: uuid.UUID, course_id: uui
             )
             .values(status="completed", completed_at=now, updated_at=now)
         )
-        return result.rowcount > 0
+        if result.rowcount == 0:
+            return False
+        await add_event(conn, "course.completed", user_id, {"course_id": str(course_id)})
+        return True
 
 
 async def learning_of_user(engine: AsyncEngine, user_id: uuid.UUID, page: PageRequest) -> Page:

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from learnhub.datasources.postgres.outbox import add_event
 from learnhub.datasources.postgres.sql import fetch_all, in_texts, in_uuids
 from learnhub.datasources.postgres.tables import lesson_progress, utcnow
 from learnhub.ids import uuid7
@@ -83,7 +84,10 @@ async def record(
         },
     ).returning(*_COLUMNS)
     async with engine.begin() as conn:
-        return (await conn.execute(stmt)).mappings().one()
+        row = (await conn.execute(stmt)).mappings().one()
+        # Same transaction: the event exists exactly when the progress does.
+        await add_event(conn, "lesson.progressed", user_id, {"lesson_id": lesson_id, "course_id": str(course_id)})
+        return row
 
 
 async def completed_lessons(engine: AsyncEngine, user_id: uuid.UUID, course_id: uuid.UUID) -> set[str]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import CheckConstraint, Column, DateTime, Index, String, Table, Text, UniqueConstraint, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 from learnhub.ids import uuid7
@@ -217,6 +217,72 @@ class TrustedDocument(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
 
+class OutboxEvent(SQLModel, table=True):
+    """A domain event, written in the same transaction as the change it reports, and drained by
+    the worker (achievements, stats) with retries."""
+
+    __tablename__ = "outbox_events"
+    __table_args__ = (
+        Index(
+            "ix_outbox_events_pending",
+            "available_at",
+            postgresql_where=text("processed_at IS NULL AND failed_at IS NULL"),
+        ),
+        Index("ix_outbox_events_user_id", "user_id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    kind: str = Field(sa_column=Column(String(64), nullable=False))
+    user_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
+    payload: dict[str, object] = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    available_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    processed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    # Set after the last retry: kept for an operator, never retried automatically.
+    failed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Achievement(SQLModel, table=True):
+    """An achievement and its rule (jsonb, evaluated by learnhub/learning/achievements.py)."""
+
+    __tablename__ = "achievements"
+    __table_args__ = (UniqueConstraint("code", name="uq_achievements_code"),)
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    code: str = Field(sa_column=Column(String(64), nullable=False))
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    xp: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    rule: dict[str, object] = Field(sa_column=Column(JSONB, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class UserAchievement(SQLModel, table=True):
+    __tablename__ = "user_achievements"
+    __table_args__ = (
+        # Exactly one award per rule per user, whatever the worker sees twice.
+        UniqueConstraint("user_id", "achievement_id", name="uq_user_achievements_user_achievement"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    achievement_id: uuid.UUID = Field(foreign_key="achievements.id", ondelete="CASCADE")
+    awarded_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class ActivityDay(SQLModel, table=True):
+    """Days (UTC) on which a user learned something: the basis of streaks."""
+
+    __tablename__ = "activity_days"
+
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+
+
 metadata = SQLModel.metadata
 
 
@@ -235,3 +301,7 @@ lesson_progress = table_of(LessonProgress)
 quiz_attempts = table_of(QuizAttempt)
 refresh_tokens = table_of(RefreshToken)
 trusted_documents = table_of(TrustedDocument)
+outbox_events = table_of(OutboxEvent)
+achievements = table_of(Achievement)
+user_achievements = table_of(UserAchievement)
+activity_days = table_of(ActivityDay)
