@@ -118,6 +118,8 @@ INHERITED = Rule("inherited", None)
 
 SIGNED_IN = Rule("signed-in", lambda source, ctx: ctx.viewer.is_authenticated, message="Sign in to do this")
 ADMIN = Rule("admin", lambda source, ctx: ctx.viewer.is_admin, message="Only admins may do this")
+# Instructors and admins; the resolver then checks the course is the instructor's own.
+STAFF = Rule("staff", lambda source, ctx: ctx.viewer.is_staff, message="Only instructors and admins may do this")
 SELF_OR_ADMIN = Rule(
     "self-or-admin",
     lambda user, ctx: ctx.viewer.may_see_user(user.row["id"]),
@@ -181,6 +183,15 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "updateLessonProgress": SIGNED_IN,
         "startQuizAttempt": SIGNED_IN,
         "submitQuizAttempt": SIGNED_IN,
+        "createCourse": STAFF,
+        "updateCourseContent": STAFF,
+        "publishCourse": STAFF,
+        "addLesson": STAFF,
+        "updateLesson": STAFF,
+        "createQuiz": STAFF,
+        "saveQuestion": STAFF,
+        "removeQuestion": STAFF,
+        "publishQuiz": STAFF,
         "setUserRole": ADMIN,
         "setUserDisabled": ADMIN,
     },
@@ -294,6 +305,7 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
     "TrueFalseQuestion": _QUESTION,
     "ShortTextQuestion": _QUESTION,
     "NumericQuestion": {**_QUESTION, "unit": PUBLIC},
+    "OrderingQuestion": {**_QUESTION, "options": PUBLIC},
     "QuizAttempt": {
         "id": INHERITED,
         "quizContentId": INHERITED,
@@ -337,6 +349,10 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
     "AccountResult": {"ok": INHERITED, "errors": INHERITED},
     "AccountError": {"field": INHERITED, "message": INHERITED, "code": INHERITED, "retryAfterSeconds": INHERITED},
     "UserAdminPayload": {"user": INHERITED, "errors": INHERITED},
+    "AuthoringError": {"field": INHERITED, "message": INHERITED, "code": INHERITED},
+    "CoursePayload": {"course": INHERITED, "errors": INHERITED},
+    "LessonPayload": {"lesson": INHERITED, "errors": INHERITED},
+    "QuizPayload": {"quiz": INHERITED, "errors": INHERITED},
     "QuizError": {"field": INHERITED, "message": INHERITED, "code": INHERITED},
     "AttemptPayload": {"attempt": INHERITED, "errors": INHERITED},
     "LearningError": {"field": INHERITED, "message": INHERITED, "code": INHERITED},

@@ -29,31 +29,58 @@ def _option_ids(question: Doc) -> set[str]:
     return {str(option.get("id")) for option in question.get("options", [])}
 
 
+def _single(question: Doc, response: Any) -> str | None:
+    ok = isinstance(response, str) and response in _option_ids(question)
+    return None if ok else "Give the id of one of the options"
+
+
+def _multiple(question: Doc, response: Any) -> str | None:
+    ok = (
+        isinstance(response, list)
+        and all(isinstance(r, str) for r in response)
+        and set(response) <= _option_ids(question)
+        and len(set(response)) == len(response)
+    )
+    return None if ok else "Give a list of distinct option ids"
+
+
+def _ordering(question: Doc, response: Any) -> str | None:
+    ok = isinstance(response, list) and sorted(map(str, response)) == sorted(_option_ids(question))
+    return None if ok else "Give every option id once, in your order"
+
+
+def _true_false(question: Doc, response: Any) -> str | None:
+    return None if isinstance(response, bool) else "Give true or false"
+
+
+def _short_text(question: Doc, response: Any) -> str | None:
+    ok = isinstance(response, str) and len(response) <= MAX_TEXT
+    return None if ok else f"Give text of at most {MAX_TEXT:,} characters"
+
+
+def _numeric(question: Doc, response: Any) -> str | None:
+    ok = not isinstance(response, bool) and isinstance(response, int | float) and math.isfinite(response)
+    return None if ok else "Give a number"
+
+
+MAX_TEXT = 1000
+_SHAPES = {
+    "single_choice": _single,
+    "multiple_choice": _multiple,
+    "ordering": _ordering,
+    "true_false": _true_false,
+    "short_text": _short_text,
+    "numeric": _numeric,
+}
+
+
 def check_shape(question: Doc, response: Any) -> None:
     """Raise ResponseShapeError unless `response` fits the question's type."""
     kind = question.get("type")
-    if kind == "single_choice":
-        if not isinstance(response, str) or response not in _option_ids(question):
-            raise ResponseShapeError("Give the id of one of the options")
-    elif kind == "multiple_choice":
-        if (
-            not isinstance(response, list)
-            or not all(isinstance(r, str) for r in response)
-            or not set(response) <= _option_ids(question)
-            or len(set(response)) != len(response)
-        ):
-            raise ResponseShapeError("Give a list of distinct option ids")
-    elif kind == "true_false":
-        if not isinstance(response, bool):
-            raise ResponseShapeError("Give true or false")
-    elif kind == "short_text":
-        if not isinstance(response, str) or len(response) > 1000:
-            raise ResponseShapeError("Give text of at most 1,000 characters")
-    elif kind == "numeric":
-        if isinstance(response, bool) or not isinstance(response, int | float) or not math.isfinite(response):
-            raise ResponseShapeError("Give a number")
-    else:
-        raise ResponseShapeError(f"Questions of type {kind!r} cannot be answered")
+    shape = _SHAPES.get(str(kind))
+    problem = shape(question, response) if shape is not None else f"Questions of type {kind!r} cannot be answered"
+    if problem is not None:
+        raise ResponseShapeError(problem)
 
 
 def is_correct(question: Doc, response: Any) -> bool:
@@ -64,6 +91,8 @@ def is_correct(question: Doc, response: Any) -> bool:
         return bool(response == answer)
     if kind == "multiple_choice":
         return isinstance(answer, list) and set(response) == set(answer)
+    if kind == "ordering":
+        return isinstance(answer, list) and list(response) == list(answer)
     if kind == "true_false":
         return bool(response is answer)
     if kind == "short_text":

@@ -76,6 +76,7 @@ class Lesson(Node):
     summary: str
     preview: bool = strawberry.field(description="Readable by anyone, enrolled or not.")
     duration_minutes: int
+    version: int = strawberry.field(description="Send as `expectedVersion` when editing the lesson.")
     course_content_id: strawberry.Private[str]
     quiz_content_id: strawberry.Private[str | None]
 
@@ -89,6 +90,7 @@ class Lesson(Node):
             summary=doc.get("summary", ""),
             preview=bool(doc.get("preview", False)),
             duration_minutes=int(doc.get("duration_minutes", 0)),
+            version=int(doc.get("version", 1)),
             course_content_id=doc.get("course_id", ""),
             quiz_content_id=doc.get("quiz_id"),
         )

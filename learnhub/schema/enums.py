@@ -35,6 +35,7 @@ class QuestionType(Enum):
     TRUE_FALSE = "true_false"
     SHORT_TEXT = "short_text"
     NUMERIC = "numeric"
+    ORDERING = "ordering"
 
 
 @strawberry.enum

@@ -86,6 +86,11 @@ class ShortTextQuestion(Question):
     pass
 
 
+@strawberry.type(description="Put `options` in the right order; answer with every option id, in order.")
+class OrderingQuestion(Question):
+    options: list[ChoiceOption]
+
+
 @strawberry.type
 class NumericQuestion(Question):
     unit: str | None
@@ -112,6 +117,8 @@ def question_from_doc(doc: Doc, quiz_id: str | None = None) -> Question:
         return TrueFalseQuestion(**common)
     if kind is QuestionType.SHORT_TEXT:
         return ShortTextQuestion(**common)
+    if kind is QuestionType.ORDERING:
+        return OrderingQuestion(**common, options=options)
     return NumericQuestion(**common, unit=doc.get("unit"))
 
 

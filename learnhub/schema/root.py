@@ -13,7 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from learnhub.context import Info
 from learnhub.limits import RequestLimits
-from learnhub.resolvers import admin, auth, content, courses, learning, nodes, users
+from learnhub.resolvers import admin, auth, authoring, content, courses, learning, nodes, users
 from learnhub.schema.auth import (
     AccountResult,
     AuthPayload,
@@ -23,6 +23,17 @@ from learnhub.schema.auth import (
     ResetPasswordInput,
     Session,
     UserAdminPayload,
+)
+from learnhub.schema.authoring import (
+    CourseContentInput,
+    CoursePayload,
+    CreateCourseInput,
+    CreateQuizInput,
+    LessonEditInput,
+    LessonPayload,
+    NewLessonInput,
+    QuestionInput,
+    QuizPayload,
 )
 from learnhub.schema.content import Lesson
 from learnhub.schema.courses import Course, CourseFilter
@@ -41,6 +52,7 @@ from learnhub.schema.pagination import Connection
 from learnhub.schema.quizzes import (
     MultipleChoiceQuestion,
     NumericQuestion,
+    OrderingQuestion,
     Quiz,
     ShortTextQuestion,
     SingleChoiceQuestion,
@@ -172,6 +184,65 @@ class Mutation:
     ) -> AttemptPayload:
         return await learning.submit_quiz_attempt(info, attempt_id, answers, idempotency_key)
 
+    @strawberry.mutation(description="Create an unpublished course owned by the viewer (instructors, admins).")
+    async def create_course(self, info: Info, input: CreateCourseInput) -> CoursePayload:
+        return await authoring.create_course(info, input)
+
+    @strawberry.mutation(
+        description="Edit a course's content and outline; `expectedVersion` is `content.version` as last read "
+        "(a stale one gets CONFLICT and changes nothing)."
+    )
+    async def update_course_content(
+        self, info: Info, course_id: strawberry.ID, expected_version: int, input: CourseContentInput
+    ) -> CoursePayload:
+        return await authoring.update_course_content(info, course_id, expected_version, input)
+
+    @strawberry.mutation(description="Publish or unpublish a course.")
+    async def publish_course(self, info: Info, course_id: strawberry.ID, published: bool) -> CoursePayload:
+        return await authoring.publish_course(info, course_id, published)
+
+    @strawberry.mutation(description="Add a lesson at the end of a module (`expectedVersion`: the course content's).")
+    async def add_lesson(
+        self, info: Info, course_id: strawberry.ID, expected_version: int, input: NewLessonInput
+    ) -> LessonPayload:
+        return await authoring.add_lesson(info, course_id, expected_version, input)
+
+    @strawberry.mutation(description="Edit a lesson (`expectedVersion`: the lesson's `version`).")
+    async def update_lesson(
+        self, info: Info, lesson_id: strawberry.ID, expected_version: int, input: LessonEditInput
+    ) -> LessonPayload:
+        return await authoring.update_lesson(info, lesson_id, expected_version, input)
+
+    @strawberry.mutation(description="Create an unpublished quiz in one of the viewer's courses.")
+    async def create_quiz(self, info: Info, input: CreateQuizInput) -> QuizPayload:
+        return await authoring.create_quiz(info, input)
+
+    @strawberry.mutation(
+        description="Add a question (no `questionId`) or change one. A question that graded attempts used is "
+        "replaced by a new one, so those attempts keep the question they were graded against."
+    )
+    async def save_question(
+        self,
+        info: Info,
+        quiz_id: strawberry.ID,
+        expected_version: int,
+        input: QuestionInput,
+        question_id: str | None = None,
+    ) -> QuizPayload:
+        return await authoring.save_question(info, quiz_id, expected_version, question_id, input)
+
+    @strawberry.mutation(description="Take a question out of a quiz (answered attempts keep it).")
+    async def remove_question(
+        self, info: Info, quiz_id: strawberry.ID, expected_version: int, question_id: str
+    ) -> QuizPayload:
+        return await authoring.remove_question(info, quiz_id, expected_version, question_id)
+
+    @strawberry.mutation(description="Publish (students may start it) or unpublish a quiz.")
+    async def publish_quiz(
+        self, info: Info, quiz_id: strawberry.ID, expected_version: int, published: bool
+    ) -> QuizPayload:
+        return await authoring.publish_quiz(info, quiz_id, expected_version, published)
+
     @strawberry.mutation(description="Give a user a role (admins). The user's sessions end so it applies at once.")
     async def set_user_role(self, info: Info, user_id: strawberry.ID, role: Role) -> UserAdminPayload:
         return await admin.set_user_role(info, user_id, role)
@@ -182,7 +253,15 @@ class Mutation:
 
 
 # Interface implementations that no field names directly must still be in the schema.
-IMPLEMENTATIONS = [SingleChoiceQuestion, MultipleChoiceQuestion, TrueFalseQuestion, ShortTextQuestion, NumericQuestion]
+IMPLEMENTATIONS = [
+    SingleChoiceQuestion,
+    MultipleChoiceQuestion,
+    TrueFalseQuestion,
+    ShortTextQuestion,
+    NumericQuestion,
+    OrderingQuestion,
+    OrderingQuestion,
+]
 
 # MAX_DEPTH, MAX_ALIASES, MAX_TOKENS and MAX_COST, and why they are what they are: learnhub/limits.py.
 

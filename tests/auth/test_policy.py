@@ -91,6 +91,23 @@ def _admin_mutation(name: str, args: str) -> Callable[[World], tuple[str, dict[s
     )
 
 
+NO_COURSE = to_global_id("Course", uuid.UUID(int=1))
+STAFF = frozenset({"instructor", "other_instructor", "admin"})
+# Staff reach these and get a typed payload (NOT_FOUND or INVALID, nothing written); others are refused.
+STAFF_MUTATIONS = {
+    "createCourse": 'createCourse(input: {slug: "Not A Slug", title: "t"})',
+    "updateCourseContent": f'updateCourseContent(courseId: "{NO_COURSE}", expectedVersion: 1, input: {{}})',
+    "publishCourse": f'publishCourse(courseId: "{NO_COURSE}", published: true)',
+    "addLesson": f'addLesson(courseId: "{NO_COURSE}", expectedVersion: 1, '
+    'input: {slug: "x-y", moduleId: "m", title: "t"})',
+    "updateLesson": 'updateLesson(lessonId: "lesson:none", expectedVersion: 1, input: {})',
+    "createQuiz": f'createQuiz(input: {{courseId: "{NO_COURSE}", slug: "x-y", title: "t"}})',
+    "saveQuestion": 'saveQuestion(quizId: "quiz:none", expectedVersion: 1, '
+    'input: {type: TRUE_FALSE, prompt: "p", answer: true})',
+    "removeQuestion": 'removeQuestion(quizId: "quiz:none", expectedVersion: 1, questionId: "q")',
+    "publishQuiz": 'publishQuiz(quizId: "quiz:none", expectedVersion: 1, published: true)',
+}
+
 MATRIX: dict[str, Case] = {
     "Query.mySessions": Case(_mutation("{ mySessions { id } }"), ("mySessions",), SIGNED_IN),
     "Query.myCourses": Case(_mutation("{ myCourses { totalCount } }"), ("myCourses",), SIGNED_IN),
@@ -127,6 +144,10 @@ MATRIX: dict[str, Case] = {
         ("submitQuizAttempt",),
         SIGNED_IN,
     ),
+    **{
+        f"Mutation.{name}": Case(_mutation(f"mutation {{ {call} {{ errors {{ code }} }} }}"), (name,), STAFF)
+        for name, call in STAFF_MUTATIONS.items()
+    },
     "Query.users": Case(_mutation("{ users(first: 1) { totalCount } }"), ("users",), ADMIN),
     "Mutation.logout": Case(_mutation("mutation { logout { ok } }"), ("logout",), SIGNED_IN, fresh=True),
     "Mutation.logoutEverywhere": Case(

@@ -6,13 +6,7 @@ to die through CRASH_POINTS; the survivor is the test session's gateway."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import subprocess
-import sys
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -22,52 +16,13 @@ from sqlalchemy import select
 from learnhub.crash import EXIT_CODE
 from learnhub.datasources.postgres.tables import quiz_attempts
 from learnhub.embedded import EmbeddedCluster
-from learnhub.embedded.base import free_port
 from learnhub.schema.node import from_global_id
 from learnhub.settings import Settings
+from tests.crash import crashing_gateway
 from tests.helpers import Stores, gql
 from tests.learning.quizzes import RIGHT, SUBMIT, WRONG, quiz_setup, start, submit
 
 HISTORY = "{ me { quizAttempts(first: 5) { nodes { id submitted score details { quizVersion } } } } }"
-
-
-@asynccontextmanager
-async def crashing_gateway(
-    cluster: EmbeddedCluster, settings: Settings, crash_point: str
-) -> AsyncIterator[tuple[str, subprocess.Popen[str]]]:
-    """`learnhub serve` that exits at `crash_point`; yields (base URL, process) once it serves."""
-    port = free_port()
-    env = (
-        os.environ
-        | cluster.env()
-        | {
-            "ENVIRONMENT": "test",
-            "PORT": str(port),
-            "CRASH_POINTS": json.dumps([crash_point]),
-            "SMTP_URL": settings.smtp_url.get_secret_value() if settings.smtp_url else "",
-            "RATE_LIMIT_ENABLED": "false",
-        }
-    )
-    command = [sys.executable, "-m", "learnhub", "serve"]
-    proc = await asyncio.to_thread(
-        subprocess.Popen, command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    assert proc.stdout is not None
-
-    def wait_until_serving() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:  # ends when the process exits
-            if "Application startup complete" in line:
-                return
-        raise AssertionError(f"the gateway exited with {proc.wait()} before serving")
-
-    try:
-        await asyncio.wait_for(asyncio.to_thread(wait_until_serving), 60)
-        yield f"http://127.0.0.1:{port}", proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(30)
 
 
 async def _state(stores: Stores, attempt: str) -> tuple[dict[str, Any], dict[str, Any] | None]:

@@ -9,7 +9,8 @@ import pymongo
 from beanie import Document
 from pydantic import BaseModel, ConfigDict, Field
 
-QuestionType = Literal["single_choice", "multiple_choice", "true_false", "short_text", "numeric"]
+QuestionType = Literal["single_choice", "multiple_choice", "true_false", "short_text", "numeric", "ordering"]
+# The types of the older quiz app (and of the scale seed); `ordering` came with authoring.
 QUESTION_TYPES: tuple[QuestionType, ...] = (
     "single_choice",
     "multiple_choice",
@@ -100,7 +101,8 @@ class Question(Document):
     """The older quiz app's `questions` collection, kept as it is.
 
     Per-type fields: `options` for the choice types; `answer` is an option id
-    (single_choice), a list of option ids (multiple_choice), a bool (true_false),
+    (single_choice), a list of option ids (multiple_choice; ordering: every option id in the right
+    order), a bool (true_false),
     `{"accepted": [...], "case_sensitive": bool}` (short_text) or
     `{"value": float, "tolerance": float}` (numeric). Unknown fields that editors add
     are kept untouched.

@@ -161,3 +161,8 @@ async def finish_attempt(
     payload = {"attempt_id": str(attempt_id), "quiz_id": row["quiz_content_id"], "passed": passed, "score": score}
     await add_event(conn, "quiz.submitted", row["user_id"], payload)
     return row
+
+
+async def count_for_quiz(conn: AsyncConnection, quiz_id: str) -> int:
+    stmt = select(func.count()).where(quiz_attempts.c.quiz_content_id == quiz_id)
+    return int((await conn.execute(stmt)).scalar_one())

@@ -7,14 +7,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Select
 
 from learnhub.datasources.postgres.pagination import Page, PageRequest, keyset, to_page
 from learnhub.datasources.postgres.sql import fetch_all, fetch_value, in_texts, in_uuids
-from learnhub.datasources.postgres.tables import courses
+from learnhub.datasources.postgres.tables import courses, utcnow
+from learnhub.ids import uuid7
 
 _COLUMNS = (
     courses.c.id,
@@ -61,3 +63,52 @@ async def list_courses(engine: AsyncEngine, where: CourseFilter, page: PageReque
 
 async def count_courses(engine: AsyncEngine, where: CourseFilter) -> int:
     return int(await fetch_value(engine, _filtered(select(func.count()).select_from(courses), where)))
+
+
+class ContentIdTaken(Exception):
+    pass
+
+
+async def insert_course(
+    conn: AsyncConnection, *, content_id: str, instructor_id: uuid.UUID, level: str, tags: list[str], price_cents: int
+) -> RowMapping:
+    """A new unpublished course row, in the caller's transaction; ContentIdTaken on a used slug."""
+    now = utcnow()
+    stmt = (
+        insert(courses)
+        .values(
+            id=uuid7(),
+            content_id=content_id,
+            instructor_id=instructor_id,
+            level=level,
+            tags=tags,
+            price_cents=price_cents,
+            published=False,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(*_COLUMNS)
+    )
+    try:
+        async with conn.begin_nested():
+            return (await conn.execute(stmt)).mappings().one()
+    except IntegrityError as exc:
+        if "uq_courses_content_id" in str(exc.orig):
+            raise ContentIdTaken(content_id) from exc
+        raise
+
+
+async def set_published(engine: AsyncEngine, course_id: uuid.UUID, published: bool) -> RowMapping | None:
+    now = utcnow()
+    async with engine.begin() as conn:
+        stmt = (
+            update(courses)
+            .where(courses.c.id == course_id)
+            .values(
+                published=published,
+                published_at=func.coalesce(courses.c.published_at, now) if published else courses.c.published_at,
+                updated_at=now,
+            )
+            .returning(*_COLUMNS)
+        )
+        return (await conn.execute(stmt)).mappings().first()

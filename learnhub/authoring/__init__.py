@@ -1,0 +1,1 @@
+"""Instructors' writes: courses, lessons, quizzes and questions across PostgreSQL and MongoDB."""
