@@ -113,3 +113,24 @@ async def test_lessons_are_added_reordered_and_stale_writes_conflict(http: httpx
     other, _ = await account_with_role(http, stores, "instructor")
     body = await gql(http, edit, {"l": lessons[0], "v": 2}, token=other, expect_errors=True)
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_bad_lesson_input_changes_nothing(http: httpx.AsyncClient, stores: Stores) -> None:
+    instructor, _ = await account_with_role(http, stores, "instructor")
+    course, version = await course_with_module(http, instructor)
+    prefix = unique("nolesson")
+    cases = [
+        ({"slug": "Bad Slug", "moduleId": "m1", "title": "t"}, "INVALID", "slug"),
+        ({"slug": f"{prefix}-1", "moduleId": "m1", "title": " "}, "INVALID", "title"),
+        ({"slug": f"{prefix}-2", "moduleId": "m1", "title": "t", "durationMinutes": -5}, "INVALID", "durationMinutes"),
+        ({"slug": f"{prefix}-3", "moduleId": "nope", "title": "t"}, "NOT_FOUND", "moduleId"),
+        ({"slug": f"{prefix}-4", "moduleId": "m1", "title": "t", "blocks": [{"text": "x" * 20_001}]}, "INVALID",
+         "blocks[0].text"),
+    ]  # fmt: skip
+    for data, code, field in cases:
+        body = await gql(http, ADD_LESSON, {"c": course, "v": version, "i": data}, token=instructor)
+        assert [(e["code"], e["field"]) for e in body["data"]["addLesson"]["errors"]] == [(code, field)], data
+    content = (await gql(http, CONTENT, {"c": course}, token=instructor))["data"]["course"]["content"]
+    assert content["version"] == version
+    assert content["modules"][0]["lessons"] == []
+    assert await stores.db["lesson_content"].count_documents({"_id": {"$regex": f"^lesson:{prefix}"}}) == 0
