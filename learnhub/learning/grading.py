@@ -111,7 +111,7 @@ def is_correct(question: Doc, response: Any) -> bool:
 
 @dataclass(frozen=True)
 class Graded:
-    answers: list[Doc]  # per question, in quiz order: question_id, response, correct, points
+    answers: list[Doc]  # per question, in quiz order: question_id, response, correct, points, explanation
     score: float
     max_score: float
     passed: bool
@@ -137,6 +137,8 @@ def grade(questions: list[Doc], responses: dict[str, Any], pass_percent: int) ->
                 "correct": correct,
                 "points_awarded": awarded,
                 "points_possible": points,
+                # Kept with the attempt: what the student is shown when the quiz allows review.
+                "explanation": str(question.get("explanation", "")),
             }
         )
     passed = max_score > 0 and score * 100 >= pass_percent * max_score

@@ -44,6 +44,10 @@ async def test_a_submission_is_graded_and_shows_in_history(http: httpx.AsyncClie
     graded = result["attempt"]
     assert (graded["score"], graded["maxScore"], graded["passed"], graded["submitted"]) == (5.0, 6.0, True, True)
     assert [a["correct"] for a in graded["details"]["answers"]] == [True, True, True, True, False]
+    _, details = await _state(stores, attempt)
+    assert [set(a) for a in details["answers"]] == [
+        {"question_id", "response", "correct", "points_awarded", "points_possible", "explanation"}
+    ] * 5
 
     history = (await gql(http, HISTORY, token=setup.token))["data"]["me"]["quizAttempts"]["nodes"]
     mine = next(n for n in history if n["id"] == attempt)
