@@ -62,7 +62,7 @@ MAX_TOKENS: Final = 5000
 # Estimated resolved fields (see `measure`). The dashboard for a student with 20 enrolments estimates
 # about 4,100, so a real client has more than twice that in hand; a request that asks for thousands of
 # rows of nested lists is refused instead of fanning out into the stores.
-MAX_COST: Final = 10_000
+MAX_COST: Final = 20_000
 
 # Field selections written in the document (fragments once), counted before validation: graphql-core's
 # check that same-named fields can merge grows quadratically, so 2,500 copies of `me { id }` (within

@@ -162,6 +162,7 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "course": PUBLIC,
         "lesson": PUBLIC,
         "quiz": PUBLIC,
+        "questions": PUBLIC,  # never answers: those fields carry their own rule
         "mySessions": SIGNED_IN,
         "myCourses": SIGNED_IN,
         "users": ADMIN,

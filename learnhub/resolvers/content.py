@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+
 from learnhub.context import Info
+from learnhub.datasources.mongo import content
+from learnhub.errors import BadUserInput
 from learnhub.schema.content import Lesson
+from learnhub.schema.enums import QuestionType
 from learnhub.schema.node import expect_content_id
-from learnhub.schema.quizzes import Quiz
+from learnhub.schema.pagination import Connection, Edge, PageInfo
+from learnhub.schema.quizzes import Question, Quiz, question_from_doc
 
 
 async def lesson(info: Info, id: str) -> Lesson | None:
@@ -16,3 +22,48 @@ async def lesson(info: Info, id: str) -> Lesson | None:
 async def quiz(info: Info, id: str) -> Quiz | None:
     doc = await info.context.loaders.quiz_by_id.load(expect_content_id(id, "Quiz", "quiz"))
     return Quiz.from_doc(doc) if doc is not None else None
+
+
+# The question bank is a flat list editors and the older app page through in big pages.
+MAX_QUESTION_PAGE = 500
+_CURSOR = "q1:"
+
+
+def _question_cursor(content_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{_CURSOR}{content_id}".encode()).decode().rstrip("=")
+
+
+def _after_question(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadUserInput("`after` is not a cursor returned by this API", argument="after") from exc
+    if not raw.startswith(_CURSOR):
+        raise BadUserInput("`after` is not a cursor returned by this API", argument="after")
+    return raw[len(_CURSOR) :]
+
+
+async def question_bank(
+    info: Info, first: int | None, after: str | None, type: QuestionType | None, tag: str | None
+) -> Connection[Question]:
+    size = info.context.settings.default_page_size if first is None else first
+    if not 0 <= size <= MAX_QUESTION_PAGE:
+        raise BadUserInput(
+            f"`first` must be between 0 and {MAX_QUESTION_PAGE}", argument="first", max=MAX_QUESTION_PAGE
+        )
+    db = info.context.stores.mongo_db
+    kind = type.value if type is not None else None
+    docs = await content.question_bank_page(db, kind, tag, _after_question(after), size + 1)
+    edges = [Edge(cursor=_question_cursor(d["_id"]), node=question_from_doc(d)) for d in docs[:size]]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(docs) > size,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        _count=lambda: content.count_question_bank(db, kind, tag),
+    )

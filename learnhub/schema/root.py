@@ -37,7 +37,7 @@ from learnhub.schema.authoring import (
 )
 from learnhub.schema.content import Lesson
 from learnhub.schema.courses import Course, CourseFilter
-from learnhub.schema.enums import Role
+from learnhub.schema.enums import QuestionType, Role
 from learnhub.schema.errors import GatewaySchema
 from learnhub.schema.input_guard import RejectNulText
 from learnhub.schema.learning import (
@@ -53,6 +53,7 @@ from learnhub.schema.quizzes import (
     MultipleChoiceQuestion,
     NumericQuestion,
     OrderingQuestion,
+    Question,
     Quiz,
     ShortTextQuestion,
     SingleChoiceQuestion,
@@ -98,6 +99,19 @@ class Query:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Enrollment]:
         return await learning.my_courses(info, first, after)
+
+    @strawberry.field(
+        description="The question bank in id order, without answers; `first` up to 500, optionally one type or tag."
+    )
+    async def questions(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        type: QuestionType | None = None,
+        tag: str | None = None,
+    ) -> Connection[Question]:
+        return await content.question_bank(info, first, after, type, tag)
 
     @strawberry.field(description="The viewer's signed-in devices, most recently used first.")
     async def my_sessions(self, info: Info) -> list[Session]:

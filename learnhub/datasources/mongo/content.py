@@ -101,3 +101,29 @@ async def save_attempt_details(db: Database, details: Doc) -> None:
     """Write an attempt's details under its fixed id. A replace, so a retry after a crash
     overwrites the unreferenced copy an interrupted submission left, never adds a second."""
     await collection(db, QuizAttemptDetails).replace_one({"_id": details["_id"]}, details, upsert=True)
+
+
+def question_filter(kind: str | None, tag: str | None, after_id: str | None) -> Doc:
+    query: Doc = {}
+    if kind is not None:
+        query["type"] = kind
+    if tag is not None:
+        query["tags"] = tag
+    if after_id is not None:
+        query["_id"] = {"$gt": after_id}
+    return query
+
+
+async def question_bank_page(
+    db: Database, kind: str | None, tag: str | None, after_id: str | None, limit: int
+) -> list[Doc]:
+    """Questions without answers, in `_id` order: one find, one reply (limit = batch size)."""
+    size = max(limit, 1)
+    cursor = collection(db, Question).find(
+        question_filter(kind, tag, after_id), QUESTION_PUBLIC, sort=[("_id", 1)], limit=size, batch_size=size
+    )
+    return [doc async for doc in cursor]
+
+
+async def count_question_bank(db: Database, kind: str | None, tag: str | None) -> int:
+    return int(await collection(db, Question).count_documents(question_filter(kind, tag, None)))
