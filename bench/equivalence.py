@@ -1,0 +1,54 @@
+"""The floor must return the gateway's data, or the comparison means nothing: checked before every run.
+
+The floor answers in the shape of the gateway's `data`; the only difference allowed is that
+GraphQL enums (`ACTIVE`, `SINGLE_CHOICE`, `BEGINNER`) are stored values in the floor (`active`, ...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ENUM_FIELDS = frozenset({"status", "type", "level"})
+
+
+class NotEquivalent(AssertionError):
+    pass
+
+
+def _stored_enums(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: item.lower() if key in ENUM_FIELDS and isinstance(item, str) else _stored_enums(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_stored_enums(item) for item in value]
+    return value
+
+
+def first_difference(left: Any, right: Any, path: str = "$") -> str | None:
+    """A readable path to the first place where two JSON values differ, or None."""
+    if isinstance(left, dict) and isinstance(right, dict):
+        for key in sorted(set(left) | set(right)):
+            if key not in left or key not in right:
+                return f"{path}.{key}: only in {'floor' if key not in left else 'gateway'}"
+            if (found := first_difference(left[key], right[key], f"{path}.{key}")) is not None:
+                return found
+        return None
+    if isinstance(left, list) and isinstance(right, list):
+        if len(left) != len(right):
+            return f"{path}: {len(left)} items from the gateway, {len(right)} from the floor"
+        for index, (a, b) in enumerate(zip(left, right, strict=True)):
+            if (found := first_difference(a, b, f"{path}[{index}]")) is not None:
+                return found
+        return None
+    return None if left == right else f"{path}: gateway {left!r}, floor {right!r}"
+
+
+def check(shape: str, gateway_response: dict[str, Any], floor_response: Any) -> None:
+    """Raise NotEquivalent unless the gateway's `data` (without errors) equals the floor's answer."""
+    if gateway_response.get("errors"):
+        raise NotEquivalent(f"{shape}: the gateway answered with errors: {gateway_response['errors']}")
+    difference = first_difference(_stored_enums(gateway_response["data"]), floor_response)
+    if difference is not None:
+        raise NotEquivalent(f"{shape}: the floor's data differs from the gateway's at {difference}")

@@ -1,0 +1,74 @@
+"""The benchmark's shapes: what each one asks the gateway and the floor, and the issue's targets."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from bench.load import Load
+
+QUERIES = Path(__file__).parent / "queries"
+READ_SHAPES = ("dashboard", "catalog", "question_list", "hot")
+WRITE_SHAPE = "submit"
+
+# Round trips per request (PostgreSQL + MongoDB) the gateway may take.
+ROUND_TRIP_TARGETS = {"dashboard": 6, "catalog": 3, "question_list": 2, "hot": 2}
+# The concurrency at which gateway and floor are held to the latency and throughput targets.
+TARGET_CONCURRENCY = 8
+DASHBOARD_P50_RATIO = 1.5  # gateway p50 <= 1.5 x floor
+QUESTION_LIST_P50_RATIO = 2.0  # gateway p50 <= 2 x floor
+THROUGHPUT_SHARE = 0.5  # catalog and hot: gateway req/s >= 50% of floor
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Where the loads go and as whom."""
+
+    gateway_url: str
+    floor_url: str
+    authorization: str  # the dashboard user's Authorization header
+    dashboard_user_id: str
+    hot_content_id: str
+
+
+def query_text(shape: str) -> str:
+    return (QUERIES / f"{shape}.graphql").read_text()
+
+
+def gateway_body(shape: str, targets: Targets) -> dict[str, Any]:
+    variables = {"contentId": targets.hot_content_id} if shape == "hot" else {}
+    return {"query": query_text(shape), "variables": variables}
+
+
+def gateway_authorization(shape: str, targets: Targets) -> str | None:
+    # Only the dashboard is about the viewer; the catalogue, question bank and hot course are public.
+    return targets.authorization if shape == "dashboard" else None
+
+
+def floor_url(shape: str, targets: Targets) -> str:
+    query = {
+        "dashboard": {"user_id": targets.dashboard_user_id},
+        "hot": {"content_id": targets.hot_content_id},
+    }.get(shape)
+    suffix = f"?{urlencode(query)}" if query else ""
+    return f"{targets.floor_url}/floor/{shape}{suffix}"
+
+
+def gateway_load(shape: str, targets: Targets, workdir: Path) -> Load:
+    body_file = workdir / f"{shape}.json"
+    body_file.write_text(json.dumps(gateway_body(shape, targets)))
+    args = ["method=POST", f"body={body_file}"]
+    if (auth := gateway_authorization(shape, targets)) is not None:
+        args.append(f"auth={auth}")
+    return Load(url=f"{targets.gateway_url}/graphql", fragment="static.lua", args=tuple(args))
+
+
+def floor_load(shape: str, targets: Targets) -> Load:
+    return Load(url=floor_url(shape, targets), fragment="static.lua", args=("method=GET",))
+
+
+def submit_load(targets: Targets, requests_file: Path) -> Load:
+    return Load(url=f"{targets.gateway_url}/graphql", fragment="submit.lua", args=(f"requests={requests_file}",))

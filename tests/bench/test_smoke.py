@@ -1,0 +1,78 @@
+"""CI's benchmark smoke: the whole pipeline of `python -m bench.run` at toy size (scale 1, 1 s runs).
+
+It proves the benchmark still runs end to end (stores, seed, gateway and floor side by side, same
+data from both, wrk, report and chart), not how fast anything is: the numbers of a 1 s run on a
+shared CI machine mean little. About 40 s on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.shapes import READ_SHAPES, ROUND_TRIP_TARGETS, WRITE_SHAPE
+
+REPO = Path(__file__).parents[2]
+SMOKE_CONCURRENCY = (1, 8)
+# Generous against a hang; the run itself takes well under half of it.
+TIMEOUT_S = 150
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("bench-smoke")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--smoke", "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    assert done.returncode == 0, f"bench.run --smoke failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    return out, json.loads((out / "latest.json").read_text())
+
+
+def _run(runs: list[dict[str, Any]], shape: str, target: str, concurrency: int) -> dict[str, Any]:
+    found = [r for r in runs if (r["shape"], r["target"], r["concurrency"]) == (shape, target, concurrency)]
+    assert len(found) == 1, f"expected one {shape}/{target}/c={concurrency} run, found {len(found)}"
+    return found[0]
+
+
+def test_every_shape_ran_on_both_servers_without_errors(smoke: tuple[Path, dict[str, Any]]) -> None:
+    _, results = smoke
+    runs = results["runs"]
+    expected = [(shape, target) for shape in READ_SHAPES for target in ("gateway", "floor")]
+    expected.append((WRITE_SHAPE, "gateway"))
+    for shape, target in expected:
+        for concurrency in SMOKE_CONCURRENCY:
+            run = _run(runs, shape, target, concurrency)
+            assert run["requests"] > 0, run
+            assert run["error_total"] == 0, run
+    assert {r["mode"] for r in runs} == {"closed"}  # --smoke has no fixed-rate runs
+    assert not any(r["target"] == "floor" and r["shape"] == WRITE_SHAPE for r in runs)
+
+
+def test_round_trips_within_targets(smoke: tuple[Path, dict[str, Any]]) -> None:
+    _, results = smoke
+    for shape, limit in ROUND_TRIP_TARGETS.items():
+        trips = results["probes"][shape]["gateway"]
+        assert trips["postgres"] + trips["mongodb"] <= limit, (shape, trips)
+
+
+def test_report_and_chart_written(smoke: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = smoke
+    page = (out / "benchmarks.md").read_text()
+    for heading in ("## Machine", "## Targets", "## Round trips per request", "## Changes and their effect"):
+        assert heading in page
+    for shape in (*READ_SHAPES, WRITE_SHAPE):
+        assert f"### {shape}" in page
+    chart = (out / "benchmarks.png").read_bytes()
+    assert chart.startswith(PNG_MAGIC)
+    assert len(chart) > 10_000
