@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-_LOGIN = """
+LOGIN = """
 mutation Login($email: String!, $password: String!) {
   login(input: {email: $email, password: $password}) { accessToken errors { code message } }
 }
@@ -34,7 +34,7 @@ def get_json(client: httpx.Client, url: str) -> Any:
 
 def sign_in(client: httpx.Client, url: str, email: str, password: str) -> str:
     """An `Authorization` header value for the account."""
-    body = post_graphql(client, url, {"query": _LOGIN, "variables": {"email": email, "password": password}})
+    body = post_graphql(client, url, {"query": LOGIN, "variables": {"email": email, "password": password}})
     payload = body["data"]["login"]
     if payload["errors"] or not payload["accessToken"]:
         raise ProbeError(f"sign-in as {email} failed: {payload['errors']}")

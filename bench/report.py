@@ -20,6 +20,9 @@ RESULTS = Path(__file__).parent / "results" / "latest.json"
 DOCS = Path(__file__).parent.parent / "docs"
 MARKDOWN = "benchmarks.md"
 PNG = "benchmarks.png"
+# The profiling log: written by hand as each change lands (the numbers come from runs of this
+# command and from profiles), and copied into every regenerated page.
+CHANGES = Path(__file__).parent / "changes.md"
 
 
 def find(runs: Sequence[Run], shape: str, target: str, mode: str, concurrency: int | None = None) -> Run | None:
@@ -285,12 +288,7 @@ def markdown(results: dict[str, Any], png_name: str) -> str:
         if any(r["shape"] == shape for r in runs):
             suffix = " (gateway only)" if shape == shapes.WRITE_SHAPE else ""
             parts += [f"### {shape}{suffix}\n\n", _shape_table(runs, shape), "\n"]
-    parts += [
-        "## Changes and their effect\n\n",
-        "Profiling changes land here, each with the shape it targets and its numbers before and after "
-        "(same command, same machine).\n\n",
-        "| change | shape | before | after |\n|---|---|---|---|\n",
-    ]
+    parts += ["## Changes and their effect\n\n", CHANGES.read_text()]
     return "".join(parts)
 
 

@@ -12,6 +12,8 @@ from bench.load import Load
 
 QUERIES = Path(__file__).parent / "queries"
 READ_SHAPES = ("dashboard", "catalog", "question_list", "hot")
+# Only the dashboard is about the viewer; the catalogue, question bank and hot course are public.
+SIGNED_IN_SHAPES = frozenset({"dashboard"})
 WRITE_SHAPE = "submit"
 
 # Round trips per request (PostgreSQL + MongoDB) the gateway may take.
@@ -44,8 +46,7 @@ def gateway_body(shape: str, targets: Targets) -> dict[str, Any]:
 
 
 def gateway_authorization(shape: str, targets: Targets) -> str | None:
-    # Only the dashboard is about the viewer; the catalogue, question bank and hot course are public.
-    return targets.authorization if shape == "dashboard" else None
+    return targets.authorization if shape in SIGNED_IN_SHAPES else None
 
 
 def floor_url(shape: str, targets: Targets) -> str:

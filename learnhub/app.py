@@ -19,6 +19,7 @@ from learnhub.graphql_view import GatewayGraphQL
 from learnhub.legacy import get_quiz, list_questions
 from learnhub.middleware import BodySizeLimit
 from learnhub.persisted import PersistedQueries
+from learnhub.runtime import tune_gc
 from learnhub.schema.root import build_schema
 from learnhub.settings import Settings
 from learnhub.stores import Stores
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await stores.bind_documents()
             app.state.stores = stores
             app.state.persisted = PersistedQueries(stores)
+            tune_gc()
             worker = asyncio.create_task(run_forever(stores.engine)) if settings.worker_in_process_enabled else None
             try:
                 yield

@@ -12,12 +12,20 @@ from learnhub.context import Info
 from learnhub.errors import ContentMissing
 from learnhub.schema.enums import BlockKind
 from learnhub.schema.node import Node, to_global_id
+from learnhub.schema.selection import selects
 
 if TYPE_CHECKING:
     from learnhub.schema.courses import Course
     from learnhub.schema.quizzes import Quiz
 
 Doc = dict[str, Any]
+
+
+class NotFetched:
+    """Marks a value nobody fetched yet (None would mean "fetched, and there is none")."""
+
+
+NOT_FETCHED = NotFetched()
 
 
 def missing(kind: str, content_id: str) -> ContentMissing:
@@ -51,10 +59,8 @@ class LessonProgress:
     started_at: datetime
     completed_at: datetime | None
     updated_at: datetime
-
-    @strawberry.field
-    def completed(self) -> bool:
-        return self.completed_at is not None
+    # A plain value, not a resolver: a dashboard reads it for every lesson.
+    completed: bool
 
     @classmethod
     def from_row(cls, row: RowMapping) -> LessonProgress:
@@ -65,6 +71,7 @@ class LessonProgress:
             started_at=row["started_at"],
             completed_at=row["completed_at"],
             updated_at=row["updated_at"],
+            completed=row["completed_at"] is not None,
         )
 
 
@@ -79,6 +86,9 @@ class Lesson(Node):
     version: int = strawberry.field(description="Send as `expectedVersion` when editing the lesson.")
     course_content_id: strawberry.Private[str]
     quiz_content_id: strawberry.Private[str | None]
+    # The viewer's progress row when whoever built the lesson fetched it already (see
+    # CourseContent.modules); NOT_FETCHED sends `progress` to the loader.
+    progress_row: strawberry.Private[RowMapping | NotFetched | None] = NOT_FETCHED
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Lesson:
@@ -96,7 +106,14 @@ class Lesson(Node):
         )
 
     @strawberry.field(description="The viewer's progress; null when signed out or not started.")
-    async def progress(self, info: Info) -> LessonProgress | None:
+    def progress(self, info: Info) -> LessonProgress | None:
+        # Not a coroutine: when the row was fetched with the outline this completes at once,
+        # with no task per lesson; otherwise the awaitable goes to graphql-core, which awaits it.
+        if isinstance(self.progress_row, NotFetched):
+            return cast(LessonProgress | None, self._load_progress(info))
+        return LessonProgress.from_row(self.progress_row) if self.progress_row is not None else None
+
+    async def _load_progress(self, info: Info) -> LessonProgress | None:
         viewer = info.context.viewer
         if viewer.user_id is None:
             return None
@@ -135,11 +152,17 @@ class Module:
     title: str
     summary: str
     lesson_ids: strawberry.Private[list[str]]
+    # The lessons when CourseContent.modules fetched them for the whole course; None: `lessons` loads them.
+    fetched_lessons: strawberry.Private[list[Lesson | None] | None] = None
 
     @classmethod
-    def from_doc(cls, doc: Doc) -> Module:
+    def from_doc(cls, doc: Doc, lessons: list[Lesson | None] | None = None) -> Module:
         return cls(
-            id=doc["id"], title=doc["title"], summary=doc.get("summary", ""), lesson_ids=list(doc.get("lesson_ids", []))
+            id=doc["id"],
+            title=doc["title"],
+            summary=doc.get("summary", ""),
+            lesson_ids=list(doc.get("lesson_ids", [])),
+            fetched_lessons=lessons,
         )
 
     @strawberry.field
@@ -147,7 +170,13 @@ class Module:
         return len(self.lesson_ids)
 
     @strawberry.field(description="In teaching order; a lesson whose content is missing is null with an error.")
-    async def lessons(self, info: Info) -> list[Lesson | None]:
+    def lessons(self, info: Info) -> list[Lesson | None]:
+        # Not a coroutine, like Lesson.progress: fetched lessons complete without a task per module.
+        if self.fetched_lessons is not None:
+            return self.fetched_lessons
+        return cast(list[Lesson | None], self._load_lessons(info))
+
+    async def _load_lessons(self, info: Info) -> list[Lesson | None]:
         docs = await info.context.loaders.lesson_by_id.load_many(self.lesson_ids)
         return cast(list[Lesson | None], with_missing_as_errors("Lesson", self.lesson_ids, docs, Lesson.from_doc))
 
@@ -175,8 +204,34 @@ class CourseContent:
         )
 
     @strawberry.field
-    def modules(self) -> list[Module]:
-        return [Module.from_doc(m) for m in self.doc.get("modules", [])]
+    async def modules(self, info: Info) -> list[Module]:
+        module_docs = self.doc.get("modules", [])
+        if not selects(info, "lessons"):
+            return [Module.from_doc(m) for m in module_docs]
+        # The course's lessons (and the viewer's progress on them, when asked for) in one batched
+        # read each, so the outline below completes without a coroutine per module or lesson.
+        lesson_ids = [lesson_id for m in module_docs for lesson_id in m.get("lesson_ids", [])]
+        loaders = info.context.loaders
+        docs = loaders.lesson_by_id.load_many(lesson_ids)
+        user_id = info.context.viewer.user_id
+        rows: list[RowMapping | None] | None = None
+        if user_id is not None and selects(info, "lessons", "progress"):
+            rows = await loaders.progress_by_user_lesson.load_many([(user_id, lesson_id) for lesson_id in lesson_ids])
+        progress = dict(zip(lesson_ids, rows, strict=True)) if rows is not None else {}
+        by_id = dict(zip(lesson_ids, await docs, strict=True))
+
+        def lesson(lesson_id: str) -> Lesson | None:
+            doc = by_id[lesson_id]
+            if doc is None:
+                return cast(Lesson | None, missing("Lesson", lesson_id))
+            built = Lesson.from_doc(doc)
+            if rows is not None:
+                built.progress_row = progress[lesson_id]
+            elif user_id is None:
+                built.progress_row = None
+            return built
+
+        return [Module.from_doc(m, [lesson(i) for i in m.get("lesson_ids", [])]) for m in module_docs]
 
     @strawberry.field
     def lesson_count(self) -> int:

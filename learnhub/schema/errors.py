@@ -63,9 +63,12 @@ class GatewaySchema(strawberry.Schema):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from learnhub.auth.policy import apply_policy
+        from learnhub.schema.plain_fields import executor_for
 
         # Every field's access rule is attached here, so no schema is ever served without them.
         apply_policy(self._schema)
+        # After the policy: a guarded field is no longer plain.
+        self.execution_context_class = executor_for(self._schema)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # Client mistakes are answered, not logged; anything else is logged with its traceback.

@@ -37,6 +37,7 @@ from learnhub.schema.authoring import (
 )
 from learnhub.schema.content import Lesson
 from learnhub.schema.courses import Course, CourseFilter
+from learnhub.schema.document_cache import Documents, document_cache
 from learnhub.schema.enums import QuestionType, Role
 from learnhub.schema.errors import GatewaySchema
 from learnhub.schema.input_guard import RejectNulText
@@ -286,6 +287,8 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     extensions: list[Callable[[], SchemaExtension]] = [RequestLimits, RejectNulText]
     if not introspection:
         extensions.append(DisableIntrospection)
+    # Last, so it sees the validation rules the others add and the errors they set.
+    extensions.append(document_cache(Documents()))
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
