@@ -9,10 +9,11 @@ from sqlalchemy.engine import RowMapping
 from learnhub.context import Info
 from learnhub.datasources.postgres import attempts, courses, enrollments
 from learnhub.errors import BadUserInput
-from learnhub.schema.courses import Course, CourseFilter
+from learnhub.schema.courses import Course, CourseFilter, with_content
 from learnhub.schema.node import expect_uuid
 from learnhub.schema.pagination import Connection, connection, page_request
 from learnhub.schema.quizzes import QuizAttempt
+from learnhub.schema.selection import CONNECTION_ITEMS
 from learnhub.schema.users import Enrollment
 
 
@@ -35,7 +36,9 @@ async def list_courses(
     published = given.published if ctx.viewer.is_admin else True
     where = courses.CourseFilter(tag=given.tag, level=given.level.value if given.level else None, published=published)
     page = await courses.list_courses(ctx.stores.engine, where, request)
-    return connection(page, request, Course.from_row, lambda: courses.count_courses(ctx.stores.engine, where))
+    result = connection(page, request, Course.from_row, lambda: courses.count_courses(ctx.stores.engine, where))
+    await with_content(info, [edge.node for edge in result.edges], CONNECTION_ITEMS)
+    return result
 
 
 async def course(info: Info, id: str | None, content_id: str | None) -> Course | None:
@@ -49,7 +52,9 @@ async def course(info: Info, id: str | None, content_id: str | None) -> Course |
         row = await loaders.course_by_content_id.load(content_id)
     if row is None or not _visible(info, row):
         return None
-    return Course.from_row(row)
+    found = Course.from_row(row)
+    await with_content(info, [found], ((),))
+    return found
 
 
 async def enrollments_of_course(

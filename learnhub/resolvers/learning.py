@@ -22,7 +22,8 @@ from learnhub.schema.learning import (
 from learnhub.schema.node import expect_content_id, expect_uuid
 from learnhub.schema.pagination import Connection, connection, page_request
 from learnhub.schema.quizzes import QuizAttempt
-from learnhub.schema.users import Enrollment
+from learnhub.schema.selection import CONNECTION_ITEMS
+from learnhub.schema.users import Enrollment, with_courses
 
 # A quiz has at most a few dozen questions; the bound keeps one submission's grading cost fixed.
 MAX_ANSWERS = 200
@@ -96,7 +97,9 @@ async def my_courses(info: Info, first: int | None, after: str | None) -> Connec
     engine = ctx.stores.engine
     request = page_request(ctx.settings, first, after)
     page = await enrollments.learning_of_user(engine, user_id, request)
-    return connection(page, request, Enrollment.from_row, lambda: enrollments.count_learning_of_user(engine, user_id))
+    result = connection(page, request, Enrollment.from_row, lambda: enrollments.count_learning_of_user(engine, user_id))
+    await with_courses(info, [edge.node for edge in result.edges], CONNECTION_ITEMS)
+    return result
 
 
 def _quiz_refusal(refused: attempts.Refused) -> AttemptPayload:

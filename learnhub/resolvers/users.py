@@ -8,7 +8,8 @@ from learnhub.context import Info
 from learnhub.datasources.postgres import attempts, enrollments
 from learnhub.schema.pagination import Connection, connection, page_request
 from learnhub.schema.quizzes import QuizAttempt
-from learnhub.schema.users import Enrollment, User
+from learnhub.schema.selection import CONNECTION_ITEMS
+from learnhub.schema.users import Enrollment, User, with_courses
 
 
 async def me(info: Info) -> User | None:
@@ -27,9 +28,11 @@ async def enrollments_of(
     engine = info.context.stores.engine
     request = page_request(info.context.settings, first, after)
     page = await enrollments.enrollments_of_user(engine, user_id, request)
-    return connection(
+    result = connection(
         page, request, Enrollment.from_row, lambda: enrollments.count_enrollments_of_user(engine, user_id)
     )
+    await with_courses(info, [edge.node for edge in result.edges], CONNECTION_ITEMS)
+    return result
 
 
 async def attempts_of(info: Info, user_id: uuid.UUID, first: int | None, after: str | None) -> Connection[QuizAttempt]:

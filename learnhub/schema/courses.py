@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from sqlalchemy.engine import RowMapping
 
 from learnhub.context import Info
-from learnhub.schema.content import CourseContent, lesson_count_of, missing
+from learnhub.schema.content import NOT_FETCHED, CourseContent, Doc, NotFetched, lesson_count_of, missing
 from learnhub.schema.enums import CourseLevel
 from learnhub.schema.node import Node, to_global_id
 from learnhub.schema.pagination import Connection
+from learnhub.schema.selection import selects_any
 
 if TYPE_CHECKING:
     from learnhub.schema.quizzes import QuizAttempt
@@ -38,6 +40,9 @@ class Course(Node):
     published_at: datetime | None
     price_cents: int
     created_at: datetime
+    # The content document when whoever built the course fetched it with its siblings' (see
+    # with_content); None: fetched, and missing. NOT_FETCHED: the fields below load it.
+    content_doc: strawberry.Private[Doc | NotFetched | None] = NOT_FETCHED
 
     @classmethod
     def from_row(cls, row: RowMapping) -> Course:
@@ -53,23 +58,39 @@ class Course(Node):
             created_at=row["created_at"],
         )
 
-    async def _content(self, info: Info) -> CourseContent:
-        doc = await info.context.loaders.course_content_by_id.load(self.content_id)
-        if doc is None:
+    async def _load(self, info: Info) -> Doc:
+        self.content_doc = await info.context.loaders.course_content_by_id.load(self.content_id)
+        return self._doc()
+
+    def _doc(self) -> Doc:
+        if not isinstance(self.content_doc, dict):
             raise missing("Course", self.content_id)
-        return CourseContent.from_doc(doc)
+        return self.content_doc
+
+    async def _then(self, info: Info, read: Any) -> Any:
+        return read(await self._load(info))
+
+    def _read(self, info: Info, read: Any) -> Any:
+        """`read(content document)` now when it was fetched with the page; else an awaitable of it.
+
+        The three fields below are not coroutines, so a catalogue page whose content came in one
+        batch completes without a task per course and field; graphql-core awaits the awaitable.
+        """
+        if isinstance(self.content_doc, NotFetched):
+            return self._then(info, read)
+        return read(self._doc())
 
     @strawberry.field(description="Title, description, modules and lessons (null with an error if missing).")
-    async def content(self, info: Info) -> CourseContent | None:
-        return await self._content(info)
+    def content(self, info: Info) -> CourseContent | None:
+        return cast(CourseContent | None, self._read(info, CourseContent.from_doc))
 
     @strawberry.field(description="Shortcut for `content.title`.")
-    async def title(self, info: Info) -> str | None:
-        return (await self._content(info)).title
+    def title(self, info: Info) -> str | None:
+        return cast(str | None, self._read(info, lambda doc: doc.get("title", "")))
 
     @strawberry.field(description="Shortcut for `content.lessonCount`.")
-    async def lesson_count(self, info: Info) -> int | None:
-        return lesson_count_of((await self._content(info)).doc)
+    def lesson_count(self, info: Info) -> int | None:
+        return cast(int | None, self._read(info, lesson_count_of))
 
     @strawberry.field(description="The instructor who owns the course.")
     async def instructor(self, info: Info) -> Annotated[User, strawberry.lazy("learnhub.schema.users")] | None:
@@ -94,3 +115,14 @@ class Course(Node):
         from learnhub.resolvers.courses import attempts_of_course
 
         return await attempts_of_course(info, self.row["id"], first, after)
+
+
+CONTENT_FIELDS = ("content", "title", "lessonCount")
+
+
+async def with_content(info: Info, courses: Sequence[Course], prefixes: tuple[tuple[str, ...], ...]) -> None:
+    """Fetch every course's content in one batch, when the query reads it below one of `prefixes`."""
+    if courses and selects_any(info, prefixes, CONTENT_FIELDS):
+        docs = await info.context.loaders.course_content_by_id.load_many([c.content_id for c in courses])
+        for course, doc in zip(courses, docs, strict=True):
+            course.content_doc = doc

@@ -40,3 +40,12 @@ def selects(info: Info, *path: str) -> bool:
         if not nodes:
             return False
     return True
+
+
+# Where a connection's items sit below the connection field.
+CONNECTION_ITEMS: tuple[tuple[str, ...], ...] = (("nodes",), ("edges", "node"))
+
+
+def selects_any(info: Info, prefixes: tuple[tuple[str, ...], ...], names: tuple[str, ...]) -> bool:
+    """Whether any `prefix + (name,)` is selected: e.g. a connection's items' `title` or `content`."""
+    return any(selects(info, *prefix, name) for prefix in prefixes for name in names)

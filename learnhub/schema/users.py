@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import strawberry
 from sqlalchemy.engine import RowMapping
 
 from learnhub.context import Info
-from learnhub.schema.content import Lesson, LessonProgress
-from learnhub.schema.courses import Course
+from learnhub.schema.content import NOT_FETCHED, Lesson, LessonProgress, NotFetched
+from learnhub.schema.courses import Course, with_content
 from learnhub.schema.enums import EnrollmentStatus, Role
 from learnhub.schema.node import Node, to_global_id
 from learnhub.schema.pagination import Connection
 from learnhub.schema.quizzes import QuizAttempt
+from learnhub.schema.selection import selects_any
 
 
 @strawberry.type
@@ -67,6 +70,8 @@ class Enrollment(Node):
     status: EnrollmentStatus
     enrolled_at: datetime
     completed_at: datetime | None
+    # The course when the page it is on fetched its courses in one batch (see with_courses).
+    fetched_course: strawberry.Private[Course | NotFetched | None] = NOT_FETCHED
 
     @classmethod
     def from_row(cls, row: RowMapping) -> Enrollment:
@@ -79,7 +84,13 @@ class Enrollment(Node):
         )
 
     @strawberry.field
-    async def course(self, info: Info) -> Course | None:
+    def course(self, info: Info) -> Course | None:
+        # Not a coroutine: a fetched course completes at once, else graphql-core awaits the load.
+        if isinstance(self.fetched_course, NotFetched):
+            return cast(Course | None, self._load_course(info))
+        return self.fetched_course
+
+    async def _load_course(self, info: Info) -> Course | None:
         row = await info.context.loaders.course_by_id.load(self.row["course_id"])
         return Course.from_row(row) if row is not None else None
 
@@ -202,3 +213,16 @@ class User(Node):
         from learnhub.resolvers.users import attempts_of
 
         return await attempts_of(info, self.row["id"], first, after)
+
+
+async def with_courses(info: Info, enrollments: Sequence[Enrollment], prefixes: tuple[tuple[str, ...], ...]) -> None:
+    """Fetch the enrollments' courses (and their content, when read) in one batch each, when the
+    query reads `course` below one of `prefixes`: a page of them then completes without a task each."""
+    if not enrollments or not selects_any(info, prefixes, ("course",)):
+        return
+    rows = await info.context.loaders.course_by_id.load_many([e.row["course_id"] for e in enrollments])
+    courses = [Course.from_row(row) if row is not None else None for row in rows]
+    for enrollment, course in zip(enrollments, courses, strict=True):
+        enrollment.fetched_course = course
+    below = tuple((*prefix, "course") for prefix in prefixes)
+    await with_content(info, [course for course in courses if course is not None], below)

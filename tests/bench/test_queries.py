@@ -64,3 +64,41 @@ async def test_question_bank_pages_by_cursor_and_caps_first(http: httpx.AsyncCli
     assert len(set(ids)) == 4
     body = await gql(http, "{ questions(first: 501) { nodes { contentId } } }", expect_errors=True)
     assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "first", "max": 500}
+
+
+def _trips(body: dict[str, Any]) -> tuple[int, int]:
+    trips = body["extensions"]["roundTrips"]
+    return int(trips["postgres"]), int(trips["mongodb"])
+
+
+async def test_pages_fetch_below_them_only_what_the_query_reads(http: httpx.AsyncClient, stores: Stores) -> None:
+    """Pages fetch their items' courses, content and progress in one batch each, and only when
+    the query reads them there (through `nodes`, `edges`, fragments), whatever the page size."""
+    await make_course(stores)
+    ids_only = await gql(http, "{ courses(first: 50) { nodes { contentId } } }")
+    assert _trips(ids_only) == (1, 0)
+    via_edges = await gql(http, "{ courses(first: 50) { edges { node { ...T } } } } fragment T on Course { title }")
+    via_nodes = await gql(http, "{ courses(first: 50) { nodes { contentId title lessonCount } } }")
+    assert _trips(via_edges) == _trips(via_nodes) == (1, 1)
+    titles = [edge["node"]["title"] for edge in via_edges["data"]["courses"]["edges"]]
+    assert titles == [node["title"] for node in via_nodes["data"]["courses"]["nodes"]]
+    assert all(titles)
+
+    token, _ = await register(http)
+    for _ in range(3):
+        course_id, _, lessons = await make_course(stores)
+        await enroll(stores, user_id_of(token), course_id)
+        await complete_lesson(stores, user_id_of(token), course_id, lessons[0])
+    outline = "{ me { enrollments { nodes { course { content { modules { lessons { title %s } } } } } } } }"
+    without = await gql(http, outline % "", token=token)
+    with_progress = await gql(http, outline % "progress { completed }", token=token)
+    # me, enrollments, courses (+ progress); content, lessons.
+    assert _trips(without) == (3, 2)
+    assert _trips(with_progress) == (4, 2)
+    completed = [
+        lesson["progress"]["completed"] if lesson["progress"] else False
+        for node in with_progress["data"]["me"]["enrollments"]["nodes"]
+        for module in node["course"]["content"]["modules"]
+        for lesson in module["lessons"]
+    ]
+    assert completed.count(True) == 3
