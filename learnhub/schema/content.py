@@ -12,6 +12,7 @@ from learnhub.context import Info
 from learnhub.errors import ContentMissing
 from learnhub.schema.enums import BlockKind
 from learnhub.schema.node import Node, to_global_id
+from learnhub.schema.prefetch import NOT_FETCHED, NotFetched, later
 from learnhub.schema.selection import selects
 
 if TYPE_CHECKING:
@@ -19,13 +20,6 @@ if TYPE_CHECKING:
     from learnhub.schema.quizzes import Quiz
 
 Doc = dict[str, Any]
-
-
-class NotFetched:
-    """Marks a value nobody fetched yet (None would mean "fetched, and there is none")."""
-
-
-NOT_FETCHED = NotFetched()
 
 
 def missing(kind: str, content_id: str) -> ContentMissing:
@@ -107,10 +101,9 @@ class Lesson(Node):
 
     @strawberry.field(description="The viewer's progress; null when signed out or not started.")
     def progress(self, info: Info) -> LessonProgress | None:
-        # Not a coroutine: when the row was fetched with the outline this completes at once,
-        # with no task per lesson; otherwise the awaitable goes to graphql-core, which awaits it.
+        # Fetched with the outline (CourseContent.modules) or loaded: see learnhub/schema/prefetch.py.
         if isinstance(self.progress_row, NotFetched):
-            return cast(LessonProgress | None, self._load_progress(info))
+            return later(self._load_progress(info))
         return LessonProgress.from_row(self.progress_row) if self.progress_row is not None else None
 
     async def _load_progress(self, info: Info) -> LessonProgress | None:
@@ -152,11 +145,11 @@ class Module:
     title: str
     summary: str
     lesson_ids: strawberry.Private[list[str]]
-    # The lessons when CourseContent.modules fetched them for the whole course; None: `lessons` loads them.
-    fetched_lessons: strawberry.Private[list[Lesson | None] | None] = None
+    # The lessons when CourseContent.modules fetched them for the whole course.
+    fetched_lessons: strawberry.Private[list[Lesson | None] | NotFetched] = NOT_FETCHED
 
     @classmethod
-    def from_doc(cls, doc: Doc, lessons: list[Lesson | None] | None = None) -> Module:
+    def from_doc(cls, doc: Doc, lessons: list[Lesson | None] | NotFetched = NOT_FETCHED) -> Module:
         return cls(
             id=doc["id"],
             title=doc["title"],
@@ -171,10 +164,9 @@ class Module:
 
     @strawberry.field(description="In teaching order; a lesson whose content is missing is null with an error.")
     def lessons(self, info: Info) -> list[Lesson | None]:
-        # Not a coroutine, like Lesson.progress: fetched lessons complete without a task per module.
-        if self.fetched_lessons is not None:
-            return self.fetched_lessons
-        return cast(list[Lesson | None], self._load_lessons(info))
+        if isinstance(self.fetched_lessons, NotFetched):
+            return later(self._load_lessons(info))
+        return self.fetched_lessons
 
     async def _load_lessons(self, info: Info) -> list[Lesson | None]:
         docs = await info.context.loaders.lesson_by_id.load_many(self.lesson_ids)

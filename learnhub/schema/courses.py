@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from sqlalchemy.engine import RowMapping
 
 from learnhub.context import Info
-from learnhub.schema.content import NOT_FETCHED, CourseContent, Doc, NotFetched, lesson_count_of, missing
+from learnhub.schema.content import CourseContent, Doc, lesson_count_of, missing
 from learnhub.schema.enums import CourseLevel
 from learnhub.schema.node import Node, to_global_id
 from learnhub.schema.pagination import Connection
+from learnhub.schema.prefetch import NOT_FETCHED, NotFetched, later
 from learnhub.schema.selection import selects_any
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from learnhub.schema.quizzes import QuizAttempt
@@ -58,39 +61,32 @@ class Course(Node):
             created_at=row["created_at"],
         )
 
-    async def _load(self, info: Info) -> Doc:
-        self.content_doc = await info.context.loaders.course_content_by_id.load(self.content_id)
-        return self._doc()
-
     def _doc(self) -> Doc:
         if not isinstance(self.content_doc, dict):
             raise missing("Course", self.content_id)
         return self.content_doc
 
-    async def _then(self, info: Info, read: Any) -> Any:
-        return read(await self._load(info))
+    async def _load(self, info: Info, read: Callable[[Doc], T]) -> T:
+        self.content_doc = await info.context.loaders.course_content_by_id.load(self.content_id)
+        return read(self._doc())
 
-    def _read(self, info: Info, read: Any) -> Any:
-        """`read(content document)` now when it was fetched with the page; else an awaitable of it.
-
-        The three fields below are not coroutines, so a catalogue page whose content came in one
-        batch completes without a task per course and field; graphql-core awaits the awaitable.
-        """
+    def _read(self, info: Info, read: Callable[[Doc], T]) -> T:
+        """`read(content document)`, from the page's batch (with_content) or loaded: see prefetch.py."""
         if isinstance(self.content_doc, NotFetched):
-            return self._then(info, read)
+            return later(self._load(info, read))
         return read(self._doc())
 
     @strawberry.field(description="Title, description, modules and lessons (null with an error if missing).")
     def content(self, info: Info) -> CourseContent | None:
-        return cast(CourseContent | None, self._read(info, CourseContent.from_doc))
+        return self._read(info, CourseContent.from_doc)
 
     @strawberry.field(description="Shortcut for `content.title`.")
     def title(self, info: Info) -> str | None:
-        return cast(str | None, self._read(info, lambda doc: doc.get("title", "")))
+        return self._read(info, lambda doc: str(doc.get("title", "")))
 
     @strawberry.field(description="Shortcut for `content.lessonCount`.")
     def lesson_count(self, info: Info) -> int | None:
-        return cast(int | None, self._read(info, lesson_count_of))
+        return self._read(info, lesson_count_of)
 
     @strawberry.field(description="The instructor who owns the course.")
     async def instructor(self, info: Info) -> Annotated[User, strawberry.lazy("learnhub.schema.users")] | None:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import cast
 
 import strawberry
 from sqlalchemy.engine import RowMapping
 
 from learnhub.context import Info
-from learnhub.schema.content import NOT_FETCHED, Lesson, LessonProgress, NotFetched
+from learnhub.schema.content import Lesson, LessonProgress
 from learnhub.schema.courses import Course, with_content
 from learnhub.schema.enums import EnrollmentStatus, Role
 from learnhub.schema.node import Node, to_global_id
 from learnhub.schema.pagination import Connection
+from learnhub.schema.prefetch import NOT_FETCHED, NotFetched, later
 from learnhub.schema.quizzes import QuizAttempt
 from learnhub.schema.selection import selects_any
 
@@ -85,9 +85,9 @@ class Enrollment(Node):
 
     @strawberry.field
     def course(self, info: Info) -> Course | None:
-        # Not a coroutine: a fetched course completes at once, else graphql-core awaits the load.
+        # Fetched with the page (with_courses) or loaded: see learnhub/schema/prefetch.py.
         if isinstance(self.fetched_course, NotFetched):
-            return cast(Course | None, self._load_course(info))
+            return later(self._load_course(info))
         return self.fetched_course
 
     async def _load_course(self, info: Info) -> Course | None:
