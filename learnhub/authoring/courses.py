@@ -5,6 +5,12 @@ transaction (its unique content id reserves the slug and keeps it invisible), th
 content is written, then the transaction commits. A crash before the commit rolls the row back
 and leaves content that no row points at (nothing lists it); the retry with the same slug
 replaces it. So a course is visible only with its content.
+
+Adding a lesson follows the same idea inside MongoDB: the lesson document is written first and
+is unreachable until the outline names it, then the outline is updated on the version the
+client sent. A lesson document of this course that no module names (a crash left it, or
+`updateCourseContent` removed it from the outline) is an orphan: adding a lesson with its slug
+takes it back, keeping its id, so progress rows keyed on that id count again.
 """
 
 from __future__ import annotations
@@ -47,7 +53,10 @@ class NewCourse:
     price_cents: int
 
 
-async def create_course(stores: Stores, instructor_id: uuid.UUID, new: NewCourse) -> RowMapping | list[Refused]:
+async def create_course(
+    stores: Stores, instructor_id: uuid.UUID, new: NewCourse
+) -> tuple[RowMapping, Doc] | list[Refused]:
+    """The new course row and its content document."""
     problems = (
         validation.slug(new.slug)
         + validation.title(new.title)
@@ -74,28 +83,29 @@ async def create_course(stores: Stores, instructor_id: uuid.UUID, new: NewCourse
             )
         except courses.ContentIdTaken:
             return [Refused("SLUG_TAKEN", "A course with this slug exists", "slug")]
-        await docs.put_course_content(
-            stores.mongo_db,
-            {
-                "_id": content_id,
-                "title": new.title.strip(),
-                "summary": new.summary,
-                "description": new.description,
-                "modules": [],
-                "version": 1,
-                "updated_at": utcnow(),
-            },
-        )
+        content = {
+            "_id": content_id,
+            "title": new.title.strip(),
+            "summary": new.summary,
+            "description": new.description,
+            "modules": [],
+            "version": 1,
+            "updated_at": utcnow(),
+        }
+        await docs.put_course_content(stores.mongo_db, content)
         crash_point(stores.settings, "create_course.after_content")
-    return row
+    return row, content
 
 
-def _modules(modules: list[Doc], lessons: set[str]) -> list[tuple[str, str]]:
+def outline_problems(modules: list[Doc], lessons: set[str]) -> list[tuple[str, str]]:
+    """Faults of a new outline. `lessons`: the course's lesson documents, those no module names
+    included, so a lesson removed from the outline can be put back."""
     problems = []
     seen_modules: set[str] = set()
     seen_lessons: set[str] = set()
     for i, module in enumerate(modules):
         problems += validation.title(module["title"], f"modules[{i}].title")
+        problems += validation.title(module["summary"], f"modules[{i}].summary", required=False)
         if not module["id"] or module["id"] in seen_modules:
             problems.append((f"modules[{i}].id", "Give every module a distinct id"))
         seen_modules.add(module["id"])
@@ -117,7 +127,7 @@ async def update_content(stores: Stores, content_id: str, expected_version: int,
         if field in changes:
             problems += validation.text(changes[field], field)
     if "modules" in changes:
-        problems += _modules(changes["modules"], await docs.lessons_of_course(stores.mongo_db, content_id))
+        problems += outline_problems(changes["modules"], await docs.lessons_of_course(stores.mongo_db, content_id))
     if problems:
         return invalid(problems)
     updated = await docs.update_versioned(stores.mongo_db, CourseContent, content_id, expected_version, changes)
@@ -125,10 +135,18 @@ async def update_content(stores: Stores, content_id: str, expected_version: int,
 
 
 async def conflict(stores: Stores, model: type[Any], doc_id: str) -> list[Refused]:
-    current = await docs.current_version(stores.mongo_db, model, doc_id)
-    if current is None:
+    return stale(await docs.current_version(stores.mongo_db, model, doc_id))
+
+
+def stale(current_version: int | None) -> list[Refused]:
+    """Why a write on an outdated version was refused, given the version stored now."""
+    if current_version is None:
         return [Refused("NOT_FOUND", "It no longer exists", "id")]
-    return [Refused("CONFLICT", f"Someone saved a newer version ({current}); reload and try again", "expectedVersion")]
+    return [
+        Refused(
+            "CONFLICT", f"Someone saved a newer version ({current_version}); reload and try again", "expectedVersion"
+        )
+    ]
 
 
 def lesson_problems(fields: Doc) -> list[tuple[str, str]]:
@@ -144,34 +162,62 @@ def lesson_problems(fields: Doc) -> list[tuple[str, str]]:
     return problems
 
 
+def outline_lesson_ids(content: Doc) -> set[str]:
+    return {lesson_id for module in content.get("modules", []) for lesson_id in module.get("lesson_ids", [])}
+
+
+def with_lesson_appended(modules: list[Doc], module_id: str, lesson_id: str) -> list[Doc] | None:
+    """The outline with `lesson_id` at the end of module `module_id`; None without that module."""
+    if not any(m["id"] == module_id for m in modules):
+        return None
+    return [{**m, "lesson_ids": [*m.get("lesson_ids", []), lesson_id]} if m["id"] == module_id else m for m in modules]
+
+
 async def add_lesson(
     stores: Stores, content_id: str, *, module_id: str, expected_version: int, slug: str, fields: Doc
 ) -> tuple[Doc, Doc] | list[Refused]:
-    """Create a lesson and append it to a module; returns (lesson, course content)."""
+    """Create a lesson (or take back this course's orphan of that slug) and append it to a module.
+
+    Returns (lesson, course content). Every check runs on the content as read, before any write,
+    so a stale version, a missing module or a taken slug leaves both stores as they were.
+    """
     problems = validation.slug(slug) + lesson_problems(fields)
     if problems:
         return invalid(problems)
-    content = (await docs.current_content(stores.mongo_db, content_id)) or {}
-    modules = content.get("modules", [])
-    if not any(m["id"] == module_id for m in modules):
-        return [Refused("NOT_FOUND", "No such module in this course", "moduleId")]
+    content = await docs.current_content(stores.mongo_db, content_id)
+    current = int(content.get("version", 1)) if content is not None else None
+    if content is None or current != expected_version:
+        return stale(current)
     lesson_id = f"lesson:{slug}"
-    lesson = {"_id": lesson_id, "course_id": content_id, "version": 1, "updated_at": utcnow(), **fields}
+    modules = with_lesson_appended(content.get("modules", []), module_id, lesson_id)
+    if modules is None:
+        return [Refused("NOT_FOUND", "No such module in this course", "moduleId")]
+    if lesson_id in outline_lesson_ids(content):
+        return [Refused("SLUG_TAKEN", "A lesson of this course has this slug", "slug")]
     try:
-        await docs.insert_lesson(stores.mongo_db, lesson)
+        lesson = await docs.put_lesson(stores.mongo_db, lesson_id, content_id, fields)
     except docs.IdTaken:
         return [Refused("SLUG_TAKEN", "A lesson with this slug exists", "slug")]
-    for module in modules:
-        if module["id"] == module_id:
-            module["lesson_ids"] = [*module.get("lesson_ids", []), lesson_id]
     updated = await docs.update_versioned(
         stores.mongo_db, CourseContent, content_id, expected_version, {"modules": modules}
     )
     if updated is None:
-        # Not in any module, the lesson would be unreachable: take it back.
-        await docs.delete_lesson(stores.mongo_db, lesson_id)
+        # Someone saved the outline between the read above and this write (the stale versions
+        # clients send were refused before any write). A lesson made just now would be
+        # unreachable: take it back. An orphan it overwrote stays an orphan, unreachable as before.
+        await docs.delete_lesson(stores.mongo_db, lesson_id, version=1)
         return await conflict(stores, CourseContent, content_id)
     return lesson, updated
+
+
+async def set_published(stores: Stores, row: RowMapping, published: bool) -> RowMapping | list[Refused]:
+    """Publish or unpublish; a course without lessons has nothing to open, so it stays a draft."""
+    if published:
+        content = await docs.current_content(stores.mongo_db, row["content_id"])
+        if not outline_lesson_ids(content or {}):
+            return [Refused("INVALID", "Add a lesson to the course before publishing it", "published")]
+    updated = await courses.set_published(stores.engine, row["id"], published)
+    return updated if updated is not None else [Refused("NOT_FOUND", "No such course", "courseId")]
 
 
 async def update_lesson(stores: Stores, lesson_id: str, expected_version: int, changes: Doc) -> Doc | list[Refused]:

@@ -12,7 +12,6 @@ from learnhub.authoring import quizzes as quiz_authoring
 from learnhub.authoring.courses import NewCourse, Refused
 from learnhub.context import Info
 from learnhub.datasources.mongo.content import quizzes_by_ids
-from learnhub.datasources.postgres import courses
 from learnhub.errors import Forbidden
 from learnhub.schema.authoring import (
     AuthoringError,
@@ -66,6 +65,13 @@ def _quiz_payload(outcome: Doc | list[Refused]) -> QuizPayload:
     return QuizPayload(quiz=Quiz.from_doc(outcome))
 
 
+def _course_payload(row: RowMapping, content: Doc) -> CoursePayload:
+    """The course with the content document just written, so `course.content` needs no read."""
+    course = Course.from_row(row)
+    course.content_doc = content
+    return CoursePayload(course=course, content_version=int(content["version"]))
+
+
 def _blocks(blocks: list[BlockInput]) -> list[Doc]:
     return [{"kind": b.kind.value, "text": b.text, "language": b.language} for b in blocks]
 
@@ -85,7 +91,7 @@ async def create_course(info: Info, data: CreateCourseInput) -> CoursePayload:
     outcome = await course_authoring.create_course(info.context.stores, viewer.user_id, new)
     if isinstance(outcome, list):
         return CoursePayload(errors=_errors(outcome))
-    return CoursePayload(course=Course.from_row(outcome))
+    return _course_payload(*outcome)
 
 
 async def update_course_content(
@@ -106,19 +112,17 @@ async def update_course_content(
     outcome = await course_authoring.update_content(info.context.stores, row["content_id"], expected_version, changes)
     if isinstance(outcome, list):
         return CoursePayload(errors=_errors(outcome))
-    return CoursePayload(course=Course.from_row(row))
+    return _course_payload(row, outcome)
 
 
 async def publish_course(info: Info, course_id: str, published: bool) -> CoursePayload:
     row = await _my_course(info, course_id)
     if row is None:
         return CoursePayload(errors=_missing("courseId", "course"))
-    updated = await courses.set_published(info.context.stores.engine, row["id"], published)
-    return (
-        CoursePayload(course=Course.from_row(updated))
-        if updated
-        else CoursePayload(errors=_missing("courseId", "course"))
-    )
+    outcome = await course_authoring.set_published(info.context.stores, row, published)
+    if isinstance(outcome, list):
+        return CoursePayload(errors=_errors(outcome))
+    return CoursePayload(course=Course.from_row(outcome))
 
 
 async def add_lesson(info: Info, course_id: str, expected_version: int, data: NewLessonInput) -> LessonPayload:
@@ -142,7 +146,8 @@ async def add_lesson(info: Info, course_id: str, expected_version: int, data: Ne
     )
     if isinstance(outcome, list):
         return LessonPayload(errors=_errors(outcome))
-    return LessonPayload(lesson=Lesson.from_doc(outcome[0]))
+    lesson, content = outcome
+    return LessonPayload(lesson=Lesson.from_doc(lesson), content_version=int(content["version"]))
 
 
 async def update_lesson(info: Info, lesson_id: str, expected_version: int, data: LessonEditInput) -> LessonPayload:

@@ -127,13 +127,28 @@ class QuestionInput:
 
 @strawberry.type
 class CoursePayload:
-    course: Course | None = None
+    course: Course | None = strawberry.field(
+        default=None,
+        description="After `createCourse` and `updateCourseContent`, `course.content` is the document as "
+        "written: its `version` is the new one, with no further read.",
+    )
+    content_version: int | None = strawberry.field(
+        default=None,
+        description="The course content's new `version` after `createCourse` or `updateCourseContent`: send it "
+        "as the next `expectedVersion`. Null on errors and from `publishCourse`, which leaves the content as it was.",
+    )
     errors: list[AuthoringError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class LessonPayload:
     lesson: Lesson | None = None
+    content_version: int | None = strawberry.field(
+        default=None,
+        description="After `addLesson`: the course content's new `version` (the outline changed), to send as the "
+        "next `expectedVersion` of `addLesson` or `updateCourseContent`. Null on errors and from `updateLesson`, "
+        "which leaves the course content as it was.",
+    )
     errors: list[AuthoringError] = strawberry.field(default_factory=list)
 
 

@@ -15,11 +15,17 @@ CREATE_COURSE = (
 UPDATE_CONTENT = f"""
 mutation($c: ID!, $v: Int!, $i: CourseContentInput!) {{
   updateCourseContent(courseId: $c, expectedVersion: $v, input: $i) {{
-    course {{ content {{ title version modules {{ id title lessons {{ contentId }} }} }} }} {ERRORS} }} }}
+    course {{ content {{ title version modules {{ id title lessons {{ contentId }} }} }} }}
+    contentVersion {ERRORS} }} }}
 """
 ADD_LESSON = f"""
 mutation($c: ID!, $v: Int!, $i: NewLessonInput!) {{
-  addLesson(courseId: $c, expectedVersion: $v, input: $i) {{ lesson {{ contentId title version }} {ERRORS} }} }}
+  addLesson(courseId: $c, expectedVersion: $v, input: $i) {{
+    lesson {{ contentId title version }} contentVersion {ERRORS} }} }}
+"""
+PUBLISH_COURSE = f"""
+mutation($c: ID!, $p: Boolean!) {{
+  publishCourse(courseId: $c, published: $p) {{ course {{ published }} contentVersion {ERRORS} }} }}
 """
 CREATE_QUIZ = (
     f"mutation($i: CreateQuizInput!) {{ createQuiz(input: $i) {{ quiz {{ contentId version published }} {ERRORS} }} }}"
@@ -50,7 +56,26 @@ async def course_with_module(http: httpx.AsyncClient, token: str) -> tuple[str, 
     body = await gql(
         http, UPDATE_CONTENT, {"c": course, "v": 1, "i": {"modules": [{"id": "m1", "title": "Basics"}]}}, token=token
     )
-    return course, body["data"]["updateCourseContent"]["course"]["content"]["version"]
+    version: int = body["data"]["updateCourseContent"]["contentVersion"]
+    return course, version
+
+
+async def add_lesson(
+    http: httpx.AsyncClient, token: str, course: str, version: int, slug: str, **fields: Any
+) -> dict[str, Any]:
+    """`addLesson` of lesson `slug` to module `m1`: the payload."""
+    data = {"slug": slug, "moduleId": "m1", "title": f"About {slug}"} | fields
+    body = await gql(http, ADD_LESSON, {"c": course, "v": version, "i": data}, token=token)
+    payload: dict[str, Any] = body["data"]["addLesson"]
+    return payload
+
+
+async def publishable_course(http: httpx.AsyncClient, token: str) -> tuple[str, int]:
+    """A new course with one lesson in module `m1` (so it may be published): (course id, content version)."""
+    course, version = await course_with_module(http, token)
+    added = await add_lesson(http, token, course, version, unique("lesson"))
+    assert added["errors"] == [], added
+    return course, int(added["contentVersion"])
 
 
 async def counts(stores: Stores, prefix: str) -> tuple[int, int, int]:

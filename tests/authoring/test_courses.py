@@ -8,7 +8,9 @@ from tests.auth.world import account_with_role
 from tests.authoring.flows import (
     ADD_LESSON,
     CONTENT,
+    PUBLISH_COURSE,
     UPDATE_CONTENT,
+    add_lesson,
     counts,
     course_with_module,
     create_course,
@@ -32,10 +34,13 @@ async def test_create_course_writes_both_stores_and_stays_hidden_until_published
     assert mine["content"] == {"title": "Designing APIs", "version": 1, "modules": []}
     assert (await gql(http, CONTENT, {"c": course["id"]}, token=student))["data"]["course"] is None
 
-    publish = "mutation($c: ID!) { publishCourse(courseId: $c, published: true) { course { published } } }"
-    assert (await gql(http, publish, {"c": course["id"]}, token=instructor))["data"]["publishCourse"]["course"] == {
-        "published": True
-    }
+    # A course opens with at least one lesson.
+    outline = {"modules": [{"id": "m1", "title": "Basics"}]}
+    body = await gql(http, UPDATE_CONTENT, {"c": course["id"], "v": 1, "i": outline}, token=instructor)
+    version = body["data"]["updateCourseContent"]["contentVersion"]
+    assert (await add_lesson(http, instructor, course["id"], version, unique("lesson")))["errors"] == []
+    published = await gql(http, PUBLISH_COURSE, {"c": course["id"], "p": True}, token=instructor)
+    assert published["data"]["publishCourse"]["course"] == {"published": True}
     assert (await gql(http, CONTENT, {"c": course["id"]}, token=student))["data"]["course"]["published"] is True
 
     again = await create_course(http, instructor, slug=slug)
@@ -80,7 +85,7 @@ async def test_lessons_are_added_reordered_and_stale_writes_conflict(http: httpx
             token=instructor,
         )  # fmt: skip
         assert body["data"]["addLesson"]["errors"] == []
-        version += 1
+        version = body["data"]["addLesson"]["contentVersion"]
     lessons = [f"lesson:{s}" for s in slugs]
     content = (await gql(http, CONTENT, {"c": course}, token=instructor))["data"]["course"]["content"]
     assert content["version"] == version

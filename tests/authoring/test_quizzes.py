@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.auth.world import account_with_role
-from tests.authoring.flows import CREATE_QUIZ, PUBLISH_QUIZ, SAVE_QUESTION, create_course
+from tests.authoring.flows import CREATE_QUIZ, PUBLISH_COURSE, PUBLISH_QUIZ, SAVE_QUESTION, publishable_course
 from tests.helpers import Stores, gql, unique
 
 VALID: dict[str, dict[str, Any]] = {
@@ -35,9 +35,9 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
 async def _quiz(http: httpx.AsyncClient, stores: Stores) -> tuple[str, str, str]:
     """(instructor token, course id, quiz id) for a new published course with a draft quiz."""
     token, _ = await account_with_role(http, stores, "instructor")
-    course = (await create_course(http, token))["course"]["id"]
-    await gql(http, "mutation($c: ID!) { publishCourse(courseId: $c, published: true) { errors { code } } }",
-              {"c": course}, token=token)  # fmt: skip
+    course, _ = await publishable_course(http, token)
+    published = await gql(http, PUBLISH_COURSE, {"c": course, "p": True}, token=token)
+    assert published["data"]["publishCourse"]["errors"] == []
     slug = unique("quiz")
     quiz = await gql(http, CREATE_QUIZ, {"i": {"courseId": course, "slug": slug, "title": "Check"}}, token=token)
     assert quiz["data"]["createQuiz"]["errors"] == []

@@ -32,8 +32,24 @@ async def _insert(db: Database, model: type[Any], doc: Doc) -> None:
         raise IdTaken(doc["_id"]) from exc
 
 
-async def insert_lesson(db: Database, doc: Doc) -> None:
-    await _insert(db, LessonContent, doc)
+async def put_lesson(db: Database, lesson_id: str, course_id: str, fields: Doc) -> Doc:
+    """Create the lesson, or overwrite `fields` of the course's lesson with this id; the document.
+
+    The version goes on from the overwritten one, so a client holding an older version of that
+    lesson gets a conflict instead of editing the new text. Fields not given (its quiz link)
+    are kept. IdTaken when another course's lesson has the id.
+    """
+    try:
+        doc = await collection(db, LessonContent).find_one_and_update(
+            {"_id": lesson_id, "course_id": course_id},
+            {"$set": {**fields, "updated_at": utcnow()}, "$inc": {"version": 1}},
+            upsert=True,
+            return_document=True,
+        )
+    except DuplicateKeyError as exc:
+        raise IdTaken(lesson_id) from exc
+    assert doc is not None  # an upsert returning the document after the write always has one
+    return doc
 
 
 async def insert_quiz(db: Database, doc: Doc) -> None:
@@ -64,8 +80,9 @@ async def lessons_of_course(db: Database, course_content_id: str) -> set[str]:
     return {doc["_id"] async for doc in cursor}
 
 
-async def delete_lesson(db: Database, lesson_id: str) -> None:
-    await collection(db, LessonContent).delete_one({"_id": lesson_id})
+async def delete_lesson(db: Database, lesson_id: str, *, version: int) -> None:
+    """Delete the lesson if it is still at `version`: an edit since then keeps it."""
+    await collection(db, LessonContent).delete_one({"_id": lesson_id, "version": version})
 
 
 async def current_content(db: Database, content_id: str) -> Doc | None:
