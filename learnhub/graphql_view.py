@@ -118,7 +118,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         stores: Stores = request.app.state.stores
         request_id = getattr(request.state, "request_id", "") or uuid.uuid4().hex
-        viewer = await viewer_from_header(self.settings, stores.redis, request.headers.get("authorization"))
+        viewer = await viewer_from_header(self.settings, stores, request.headers.get("authorization"))
         if self.settings.rate_limit_enabled:
             await _rate_limit(stores, viewer, client_ip(request, self.settings))
         return Context(

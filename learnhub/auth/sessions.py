@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import uuid
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+
+from redis.exceptions import RedisError
 
 from learnhub.auth.tokens import issue_access_token
 from learnhub.datasources import redis as keys
@@ -16,8 +21,17 @@ from learnhub.datasources.postgres.tables import utcnow
 from learnhub.settings import Settings
 from learnhub.stores import Stores
 
+logger = logging.getLogger("learnhub.auth")
+
 # 256 bits from the OS CSPRNG; only its SHA-256 is stored (a fast hash suffices at this entropy).
 REFRESH_TOKEN_BYTES = 32
+# How long Redis may answer "alive" for a session before PostgreSQL is asked again. It bounds
+# the one window where an ended session still works: the revocation committed in PostgreSQL but
+# its Redis write failed (Redis unreachable just then, reachable again later). A minute is a
+# fifteenth of the access token's life, and costs each active session one PostgreSQL lookup a
+# minute: 1.3 ms against 0.2 ms for the Redis check (measured on the embedded servers, 2,000
+# lookups among 20,000 sessions), so 10,000 active sessions add about 170 lookups a second.
+SESSION_ALIVE_TTL_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -43,11 +57,50 @@ def _revocation_ttl(settings: Settings) -> int:
     return settings.access_token_ttl_seconds + 60
 
 
+async def _cache(write: Awaitable[None]) -> None:
+    """Redis only speeds up the session check: PostgreSQL already holds the truth, so a failed
+    write is logged, not raised (the alive key's TTL bounds what a lost revocation write costs)."""
+    try:
+        await write
+    except RedisError as exc:
+        logger.warning("session state not cached in Redis: %s", exc)
+
+
+async def _remember_alive(stores: Stores, session_id: uuid.UUID) -> None:
+    await _cache(keys.mark_session_alive(stores.redis, session_id, SESSION_ALIVE_TTL_SECONDS))
+
+
+async def _remember_ended(stores: Stores, session_ids: list[uuid.UUID]) -> None:
+    await _cache(keys.revoke_sessions(stores.redis, session_ids, _revocation_ttl(stores.settings)))
+
+
+async def session_is_live(stores: Stores, session_id: uuid.UUID) -> bool:
+    """Redis answers when it knows; otherwise PostgreSQL does, and Redis learns the answer.
+
+    Redis keeps nothing across a restart, so a miss is never read as "allowed". When Redis
+    cannot be reached the answer still comes from PostgreSQL, and nothing is cached.
+    """
+    try:
+        cached = await keys.cached_session_state(stores.redis, session_id)
+    except RedisError as exc:
+        logger.warning("session check falls back to PostgreSQL: %s", exc)
+        return await sessions.session_alive(stores.engine, session_id)
+    if cached is not None:
+        return cached
+    alive = await sessions.session_alive(stores.engine, session_id)
+    if alive:
+        await _remember_alive(stores, session_id)
+    else:
+        await _remember_ended(stores, [session_id])
+    return alive
+
+
 async def sign_in(stores: Stores, user_id: uuid.UUID, role: str, device: Device) -> SignedIn:
     """Start a new session (token family) for the user on this device."""
     settings = stores.settings
     token, token_hash, expires_at = _new_refresh(settings)
     session_id = await sessions.start_session(stores.engine, user_id, token_hash, expires_at, device)
+    await _remember_alive(stores, session_id)
     access = issue_access_token(settings, user_id, role, session_id)
     return SignedIn(user_id, session_id, access, token, expires_at)
 
@@ -61,21 +114,22 @@ async def refresh(stores: Stores, refresh_token: str, device: Device) -> SignedI
     )
     if outcome.status is Refresh.REUSED and outcome.family_id is not None:
         # Whoever holds the stolen copy may also hold a live access token of this session.
-        await keys.revoke_sessions(stores.redis, [outcome.family_id], _revocation_ttl(settings))
+        await _remember_ended(stores, [outcome.family_id])
     if outcome.status is not Refresh.ROTATED:
         return outcome.status
     assert outcome.user_id is not None
     assert outcome.family_id is not None
     assert outcome.role is not None
+    await _remember_alive(stores, outcome.family_id)
     access = issue_access_token(settings, outcome.user_id, outcome.role, outcome.family_id)
     return SignedIn(outcome.user_id, outcome.family_id, access, token, expires_at)
 
 
 async def end_session(stores: Stores, user_id: uuid.UUID, session_id: uuid.UUID, reason: str) -> bool:
-    """Revoke one session: its refresh token and, through Redis, its live access tokens."""
+    """Revoke one session in PostgreSQL, then tell Redis so its live access tokens stop at once."""
     ended = await sessions.revoke_session(stores.engine, user_id, session_id, reason)
     if ended:
-        await keys.revoke_sessions(stores.redis, [session_id], _revocation_ttl(stores.settings))
+        await _remember_ended(stores, [session_id])
     return ended
 
 
@@ -84,5 +138,32 @@ async def end_all_sessions(
 ) -> list[uuid.UUID]:
     """Revoke every session of the user but `keep`, with their live access tokens."""
     ended = await sessions.revoke_all_sessions(stores.engine, user_id, reason, keep=keep)
-    await keys.revoke_sessions(stores.redis, ended, _revocation_ttl(stores.settings))
+    await _remember_ended(stores, ended)
     return ended
+
+
+async def _change_ending_sessions(
+    stores: Stores, user_id: uuid.UUID, changes: Mapping[str, Any], reason: str, keep: uuid.UUID | None = None
+) -> bool:
+    """Change the account and end its sessions in one PostgreSQL transaction; False when no such user."""
+    ended = await sessions.change_user_ending_sessions(stores.engine, user_id, changes, reason, keep=keep)
+    if ended is None:
+        return False
+    await _remember_ended(stores, ended)
+    return True
+
+
+async def change_role(stores: Stores, user_id: uuid.UUID, role: str) -> bool:
+    """Tokens carry the role: every session ends so the new one applies at once."""
+    return await _change_ending_sessions(stores, user_id, {"role": role}, "role_changed")
+
+
+async def disable_account(stores: Stores, user_id: uuid.UUID) -> bool:
+    return await _change_ending_sessions(stores, user_id, {"disabled_at": utcnow()}, "disabled")
+
+
+async def set_password(
+    stores: Stores, user_id: uuid.UUID, password_hash: str, reason: str, *, keep: uuid.UUID | None = None
+) -> None:
+    """A new password ends every session but `keep`: whoever knew the old one may hold them."""
+    await _change_ending_sessions(stores, user_id, {"password_hash": password_hash}, reason, keep)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
+from learnhub.auth.sessions import session_is_live
 from learnhub.auth.tokens import InvalidToken, verify_access_token
-from learnhub.datasources.redis import session_revoked
 from learnhub.settings import Settings
+from learnhub.stores import Stores
 
 STAFF_ROLES = frozenset({"instructor", "admin"})
 
@@ -46,8 +45,15 @@ ANONYMOUS = Viewer()
 _INVALID = "The access token is invalid or has expired"
 
 
-async def viewer_from_header(settings: Settings, redis: Redis, authorization: str | None) -> Viewer:
-    """Verify the bearer token, then ask Redis (one round trip) whether its session was revoked."""
+def _session_uuid(session_id: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(session_id) if session_id else None
+    except ValueError:
+        return None
+
+
+async def viewer_from_header(settings: Settings, stores: Stores, authorization: str | None) -> Viewer:
+    """Verify the bearer token, then check its session is still alive (Redis, else PostgreSQL)."""
     if not authorization:
         return ANONYMOUS
     scheme, _, token = authorization.partition(" ")
@@ -58,6 +64,7 @@ async def viewer_from_header(settings: Settings, redis: Redis, authorization: st
     except InvalidToken:
         return Viewer(token_error=_INVALID)
     # Every access token names its session; one without is from before sessions and is refused.
-    if claims.session_id is None or await session_revoked(redis, claims.session_id):
+    session_id = _session_uuid(claims.session_id)
+    if session_id is None or not await session_is_live(stores, session_id):
         return Viewer(token_error="The session has ended; sign in again")
     return Viewer(user_id=claims.user_id, role=claims.role, session_id=claims.session_id)

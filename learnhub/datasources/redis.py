@@ -1,4 +1,4 @@
-"""Redis: short-lived keys with TTLs (one-time links, revocations, persisted queries) and rate limits.
+"""Redis: short-lived keys with TTLs (one-time links, session states, persisted queries) and rate limits.
 
 Every key lives under a prefix named here, so an operator can tell what a key is for.
 """
@@ -10,14 +10,20 @@ from typing import Any
 
 import orjson
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from learnhub.settings import Settings
 
 MAGIC_LINK = "magiclink"
 PASSWORD_RESET = "pwreset"
 APQ = "apq"
-# A revoked session: access tokens carrying this session id stop working at once.
+# What Redis knows of a session, cached from PostgreSQL (the source of truth). An ended session
+# keeps its marker under the name it has always had, so a gateway of the previous release still
+# honours the revocations of this one during a rolling deploy.
 REVOKED_SESSION = "revoked:sid"
+ALIVE_SESSION = "alive:sid"
 
 
 def make_redis(settings: Settings) -> Redis:
@@ -25,6 +31,11 @@ def make_redis(settings: Settings) -> Redis:
         settings.redis_url,
         socket_connect_timeout=settings.store_connect_timeout_seconds,
         decode_responses=False,
+        # `from_url` retries nothing, so after Redis restarts the first command on every pooled
+        # (now dead) connection failed. One immediate retry on a fresh connection hides that;
+        # a Redis that is really down still fails at once, and the session check then asks
+        # PostgreSQL without waiting out a backoff.
+        retry=Retry(NoBackoff(), 1, (RedisConnectionError,)),
     )
 
 
@@ -61,14 +72,27 @@ async def revoke_sessions(redis: Redis, session_ids: list[uuid.UUID], ttl_second
     """Mark sessions revoked for as long as an access token of theirs could still be alive."""
     if not session_ids:
         return
+    # The alive key goes too: were the marker evicted under memory pressure, the check would
+    # then ask PostgreSQL instead of trusting a stale "alive".
     async with redis.pipeline(transaction=False) as pipe:
         for sid in session_ids:
             pipe.set(f"{REVOKED_SESSION}:{sid}", b"1", ex=ttl_seconds)
+            pipe.delete(f"{ALIVE_SESSION}:{sid}")
         await pipe.execute()
 
 
-async def session_revoked(redis: Redis, session_id: str) -> bool:
-    return bool(await redis.exists(f"{REVOKED_SESSION}:{session_id}"))
+async def mark_session_alive(redis: Redis, session_id: uuid.UUID, ttl_seconds: int) -> None:
+    """Cache that PostgreSQL holds the session as live. A revoked marker still wins over it, so a
+    write racing with a revocation cannot bring the session back."""
+    await redis.set(f"{ALIVE_SESSION}:{session_id}", b"1", ex=ttl_seconds)
+
+
+async def cached_session_state(redis: Redis, session_id: uuid.UUID) -> bool | None:
+    """True when cached alive, False when revoked, None when Redis does not know (one round trip)."""
+    revoked, alive = await redis.mget(f"{REVOKED_SESSION}:{session_id}", f"{ALIVE_SESSION}:{session_id}")
+    if revoked is not None:
+        return False
+    return True if alive is not None else None
 
 
 async def persisted_query(redis: Redis, sha256: str) -> str | None:

@@ -26,10 +26,7 @@ def _refused(code: AccountErrorCode, message: str) -> UserAdminPayload:
     return UserAdminPayload(errors=[AccountError(field="userId", message=message, code=code)])
 
 
-async def _changed(info: Info, target: uuid.UUID, reason: str | None) -> UserAdminPayload:
-    """The changed user; with a reason, their sessions end so the change applies at once."""
-    if reason is not None:
-        await sessions.end_all_sessions(info.context.stores, target, reason)
+async def _changed(info: Info, target: uuid.UUID) -> UserAdminPayload:
     row = await info.context.loaders.user_by_id.load(target)
     return UserAdminPayload(user=User.from_row(row) if row is not None else None)
 
@@ -40,10 +37,10 @@ async def set_user_role(info: Info, user_id: str, role: Role) -> UserAdminPayloa
     if target == ctx.viewer.user_id:
         # An admin demoting themself could leave nobody able to manage roles.
         return _refused(AccountErrorCode.CANNOT_CHANGE_SELF, "Admins cannot change their own role")
-    if not await users.set_role(ctx.stores.engine, target, role.value):
+    # Tokens carry the role: the change ends the user's sessions, in the same transaction.
+    if not await sessions.change_role(ctx.stores, target, role.value):
         return _refused(AccountErrorCode.NOT_FOUND, "No such user")
-    # Tokens carry the role.
-    return await _changed(info, target, "role_changed")
+    return await _changed(info, target)
 
 
 async def set_user_disabled(info: Info, user_id: str, disabled: bool) -> UserAdminPayload:
@@ -51,6 +48,10 @@ async def set_user_disabled(info: Info, user_id: str, disabled: bool) -> UserAdm
     target = expect_uuid(user_id, "User")
     if target == ctx.viewer.user_id:
         return _refused(AccountErrorCode.CANNOT_CHANGE_SELF, "Admins cannot disable themselves")
-    if not await users.set_disabled(ctx.stores.engine, target, disabled):
+    if disabled:
+        found = await sessions.disable_account(ctx.stores, target)
+    else:
+        found = await users.set_disabled(ctx.stores.engine, target, False)
+    if not found:
         return _refused(AccountErrorCode.NOT_FOUND, "No such user")
-    return await _changed(info, target, "disabled" if disabled else None)
+    return await _changed(info, target)

@@ -206,10 +206,10 @@ async def change_password(info: Info, data: ChangePasswordInput) -> AccountResul
         )
     if errors := _password_errors(data.new_password, row["email"], "newPassword"):
         return AccountResult(ok=False, errors=errors)
-    await users.set_password(ctx.stores.engine, viewer.user_id, await hash_password(data.new_password))
     # Other devices may be the reason for the change: sign them out, keep this one.
     keep = uuid.UUID(viewer.session_id) if viewer.session_id else None
-    await sessions.end_all_sessions(ctx.stores, viewer.user_id, "password_changed", keep=keep)
+    new_hash = await hash_password(data.new_password)
+    await sessions.set_password(ctx.stores, viewer.user_id, new_hash, "password_changed", keep=keep)
     return AccountResult(ok=True)
 
 
@@ -261,9 +261,8 @@ async def reset_password(info: Info, data: ResetPasswordInput) -> AuthPayload:
         return AuthPayload(errors=errors)
     if not await recovery.use_password_reset(stores, token):
         return AuthPayload(errors=[_error(AccountErrorCode.INVALID_TOKEN, _INVALID_LINK, "token")])
-    await users.set_password(stores.engine, user_id, await hash_password(data.new_password))
     # Whoever knew the old password may hold sessions: every one of them ends.
-    await sessions.end_all_sessions(stores, user_id, "password_reset")
+    await sessions.set_password(stores, user_id, await hash_password(data.new_password), "password_reset")
     row = await info.context.loaders.user_by_id.load(user_id)
     assert row is not None
     return await _signed_in(info, user_id, row["role"])

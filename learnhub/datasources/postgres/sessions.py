@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from learnhub.datasources.postgres.sql import fetch_all
+from learnhub.datasources.postgres.sql import fetch_all, fetch_value
 from learnhub.datasources.postgres.tables import refresh_tokens, users, utcnow
 from learnhub.ids import uuid7
 
@@ -169,20 +170,61 @@ async def revoke_session(engine: AsyncEngine, user_id: uuid.UUID, family_id: uui
         return result.rowcount > 0
 
 
+async def _revoke_all(
+    conn: AsyncConnection, user_id: uuid.UUID, reason: str, keep: uuid.UUID | None
+) -> list[uuid.UUID]:
+    stmt = (
+        update(refresh_tokens)
+        .where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+        .returning(refresh_tokens.c.family_id)
+    )
+    if keep is not None:
+        stmt = stmt.where(refresh_tokens.c.family_id != keep)
+    return sorted(set((await conn.execute(stmt)).scalars().all()))
+
+
 async def revoke_all_sessions(
     engine: AsyncEngine, user_id: uuid.UUID, reason: str, *, keep: uuid.UUID | None = None
 ) -> list[uuid.UUID]:
     """Revoke every session of the user (but `keep`); returns the revoked session ids."""
     async with engine.begin() as conn:
-        stmt = (
-            update(refresh_tokens)
-            .where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
-            .values(revoked_at=utcnow(), revoked_reason=reason)
-            .returning(refresh_tokens.c.family_id)
+        return await _revoke_all(conn, user_id, reason, keep)
+
+
+async def change_user_ending_sessions(
+    engine: AsyncEngine,
+    user_id: uuid.UUID,
+    changes: Mapping[str, Any],
+    reason: str,
+    *,
+    keep: uuid.UUID | None = None,
+) -> list[uuid.UUID] | None:
+    """Change the user's row and revoke their sessions (but `keep`) in one transaction.
+
+    Tokens carry the role and predate a new password or a disabling: a crash between two
+    transactions would leave them working, and a retry cannot always repair it (the old
+    password no longer proves anything). None when there is no such user.
+    """
+    async with engine.begin() as conn:
+        changed = await conn.execute(update(users).where(users.c.id == user_id).values(**changes, updated_at=utcnow()))
+        if changed.rowcount == 0:
+            return None
+        return await _revoke_all(conn, user_id, reason, keep)
+
+
+async def session_alive(engine: AsyncEngine, family_id: uuid.UUID) -> bool:
+    """Whether the session still stands: a revocation revokes every token of its family at once,
+    so one unrevoked token is enough. A disabled account counts as ended, as `rotate` treats it."""
+    stmt = select(
+        exists().where(
+            refresh_tokens.c.family_id == family_id,
+            refresh_tokens.c.revoked_at.is_(None),
+            users.c.id == refresh_tokens.c.user_id,
+            users.c.disabled_at.is_(None),
         )
-        if keep is not None:
-            stmt = stmt.where(refresh_tokens.c.family_id != keep)
-        return sorted(set((await conn.execute(stmt)).scalars().all()))
+    )
+    return bool(await fetch_value(engine, stmt))
 
 
 async def active_sessions(engine: AsyncEngine, user_id: uuid.UUID) -> Sequence[RowMapping]:
