@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from learnhub.datasources.mongo.documents import CourseContent, LessonContent, Question
+from learnhub.datasources.mongo.documents import CourseContent, LessonContent, Question, QuizContent
 from learnhub.settings import Settings
 
 Doc = dict[str, Any]
@@ -39,11 +39,12 @@ QUESTION_PAGE = 500
 ROUND_TRIPS: dict[str, dict[str, int]] = {
     "dashboard": {"postgres": 2, "mongodb": 2},
     "catalog": {"postgres": 1, "mongodb": 1},
-    "question_list": {"postgres": 0, "mongodb": 1},
+    "question_list": {"postgres": 1, "mongodb": 1},
     "hot": {"postgres": 1, "mongodb": 1},
 }
 
-# The viewer's name and newest enrollments with their courses, in one statement. LEFT JOINs keep
+# The viewer's name and newest enrollments in published courses (a student sees no others), in
+# one statement. LEFT JOINs keep
 # the user's row when there are no enrollments, so "unknown user" and "no courses" differ.
 _DASHBOARD_SQL = f"""
 SELECT p.display_name, recent.status, recent.content_id
@@ -53,7 +54,7 @@ SELECT p.display_name, recent.status, recent.content_id
         SELECT e.id, e.status, c.content_id
           FROM enrollments e
           JOIN courses c ON c.id = e.course_id
-         WHERE e.user_id = u.id
+         WHERE e.user_id = u.id AND c.published
          ORDER BY e.id DESC
          LIMIT {DASHBOARD_ENROLLMENTS}
        ) AS recent ON true
@@ -67,6 +68,8 @@ SELECT lesson_content_id, position, completed_at IS NOT NULL AS completed
 """
 # Oldest first, published only: what the catalogue shows a visitor.
 _CATALOG_SQL = f"SELECT content_id, tags FROM courses WHERE published ORDER BY id LIMIT {CATALOG_COURSES}"
+# A visitor sees questions of published quizzes of published courses only.
+_PUBLISHED_SQL = "SELECT content_id FROM courses WHERE published"
 _HOT_SQL = "SELECT content_id, level, tags, price_cents FROM courses WHERE content_id = $1 AND published"
 
 _OUTLINE = {"title": 1, "modules.title": 1, "modules.lesson_ids": 1}
@@ -77,6 +80,7 @@ _WITH_OPTIONS = frozenset({"single_choice", "multiple_choice"})
 _COURSES = CourseContent.Settings.name
 _LESSONS = LessonContent.Settings.name
 _QUESTIONS = Question.Settings.name
+_QUIZZES = QuizContent.Settings.name
 
 
 def _json(data: object, status: int = 200) -> Response:
@@ -191,9 +195,25 @@ class Floor:
         return _json({"courses": {"nodes": nodes}})
 
     async def question_list(self, request: Request) -> Response:
-        cursor = self.db[_QUESTIONS].find(
-            {}, _QUESTION_FIELDS, sort=[("_id", 1)], limit=QUESTION_PAGE, batch_size=QUESTION_PAGE
-        )
+        published = [row["content_id"] for row in await self.pool.fetch(_PUBLISHED_SQL)]
+        in_open_quiz = {
+            "from": _QUIZZES,
+            "localField": "_id",
+            "foreignField": "question_ids",
+            "pipeline": [
+                {"$match": {"course_id": {"$in": published}, "published": {"$ne": False}}},
+                {"$project": {"_id": 1}},
+            ],
+            "as": "quizzes",
+        }
+        pipeline: list[Doc] = [
+            {"$sort": {"_id": 1}},
+            {"$lookup": in_open_quiz},
+            {"$match": {"quizzes.0": {"$exists": True}}},
+            {"$limit": QUESTION_PAGE},
+            {"$project": _QUESTION_FIELDS},
+        ]
+        cursor = await self.db[_QUESTIONS].aggregate(pipeline, batchSize=QUESTION_PAGE)
         nodes = []
         async for doc in cursor:
             node: Doc = {

@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz, methods=["GET"]),
     ]
     routes.append(Route("/api/v1/quizzes/{quiz_id:str}", get_quiz, methods=["GET"]))
-    if settings.legacy_questions_route:
+    if settings.legacy_questions_enabled:
         routes.append(Route("/questions", list_questions, methods=["GET"]))
     if settings.graphiql_enabled:
         routes.append(Route("/static/graphiql/{name}", graphiql_asset, methods=["GET", "HEAD"]))

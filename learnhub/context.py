@@ -37,7 +37,7 @@ class Context:
 
     @cached_property
     def loaders(self) -> Loaders:
-        return Loaders(self.stores.engine, self.stores.mongo_db)
+        return Loaders(self.stores.engine, self.stores.mongo_db, self.viewer)
 
     def require_user(self) -> Viewer:
         """The signed-in viewer, or an UNAUTHENTICATED error saying what is wrong."""

@@ -68,9 +68,12 @@ class Settings(BaseSettings):
     persisted_queries: Literal["off", "apq", "trusted"] = "apq"
     apq_ttl_seconds: int = Field(default=7 * 86400, ge=60)
 
-    # GET /questions serves the older quiz app, answers included (its contract). Turn it off
-    # once that app is retired: the GraphQL API never shows a student answers before review.
+    # GET /questions serves the older quiz app, answers included (its contract), and only
+    # questions of published quizzes of published courses. Turn it off once that app is retired:
+    # the GraphQL API never shows a student answers before review. When a token is set, requests
+    # must send it in `X-Legacy-Token`; production serves the route only with one.
     legacy_questions_route: bool = True
+    legacy_questions_token: SecretStr | None = None
 
     # Drain the outbox (achievements, stats) inside the gateway; otherwise run `learnhub worker`.
     # Default: on in development only.
@@ -113,6 +116,9 @@ class Settings(BaseSettings):
             problems.append("CORS_ORIGINS must list origins, not '*'")
         if self.crash_points:
             problems.append("CRASH_POINTS is for tests only")
+        token = self.legacy_questions_token
+        if token is not None and len(token.get_secret_value()) < MIN_SECRET_LENGTH:
+            problems.append(f"LEGACY_QUESTIONS_TOKEN needs at least {MIN_SECRET_LENGTH} characters")
         if self.smtp_url is None:
             problems.append("SMTP_URL is required to send sign-in and reset mail")
         return problems
@@ -120,6 +126,13 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def legacy_questions_enabled(self) -> bool:
+        """Production never serves answers to anyone who asks: only with a shared secret."""
+        if not self.legacy_questions_route:
+            return False
+        return self.legacy_questions_token is not None or not self.is_production
 
     @property
     def graphiql_enabled(self) -> bool:

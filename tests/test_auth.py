@@ -79,5 +79,7 @@ async def test_another_users_lists_are_forbidden_through_node(http: httpx.AsyncC
     token_a, _ = await register(http)
     token_b, _ = await register(http)
     me_a = (await gql(http, "{ me { id } }", token=token_a))["data"]["me"]["id"]
-    body = await gql(http, "query($id: ID!) { node(id: $id) { id } }", {"id": me_a}, token=token_b)
+    body = await gql(http, "query($id: ID!) { node(id: $id) { id } }", {"id": me_a}, token=token_b, expect_errors=True)
+    # Another user's account reads as an unknown id does.
     assert body["data"]["node"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"]

@@ -75,3 +75,14 @@ async def test_a_cancelled_caller_does_not_cancel_another_waiting_for_the_same_k
     store.release.set()
     assert await second == ["v7", "v8"]
     assert first.cancelled()
+
+
+async def test_primed_values_are_served_without_a_batch_and_never_replace_loaded_ones() -> None:
+    store = Store()
+    loader: DataLoader[int, str | None] = DataLoader(store.fetch)
+    assert await loader.load(1) == "v1"
+    loader.prime(1, "other")  # already loaded: the store's answer stays
+    loader.prime(2, "primed")
+    loader.prime(3, None)  # a known miss
+    assert await loader.load_many([1, 2, 3]) == ["v1", "primed", None]
+    assert store.batches == [[1]]

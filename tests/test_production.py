@@ -40,9 +40,11 @@ async def test_introspection_and_graphiql_are_off(prod: httpx.AsyncClient) -> No
 async def test_unexpected_errors_are_masked_with_a_request_id(prod: httpx.AsyncClient, stores: Stores) -> None:
     """A lesson whose stored body is malformed breaks a resolver: the client sees no internals."""
     slug = unique("broken")
+    _, course_content_id, _ = await make_course(stores, with_content=False)
     await stores.db["lesson_content"].insert_one(
-        {"_id": f"lesson:{slug}", "course_id": "course:none", "title": "t", "preview": True, "blocks": [{"kind": "??"}]}
-    )
+        {"_id": f"lesson:{slug}", "course_id": course_content_id, "title": "t", "preview": True,
+         "blocks": [{"kind": "??"}]}
+    )  # fmt: skip
     response = await prod.post("/graphql", json={"query": f'{{ lesson(id: "lesson:{slug}") {{ body {{ text }} }} }}'})
     body = response.json()
     error = body["errors"][0]

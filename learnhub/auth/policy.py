@@ -86,15 +86,28 @@ async def may_read_lesson(ctx: Context, course_content_id: str, preview: bool) -
     return enrollment is not None and enrollment["status"] != "cancelled"
 
 
-async def may_see_answers(ctx: Context, quiz_content_id: str | None) -> bool:
+async def may_see_answers(ctx: Context, question_id: str, quiz_ids: list[str] | None) -> bool:
     """Correct answers and explanations: admins, the quiz's instructor, and a student only
-    after submitting an attempt that the quiz's review setting lets them review."""
+    after submitting an attempt that the quiz's review setting lets them review.
+
+    `quiz_ids`: the quizzes the question was reached through; None (reached by id or from the
+    bank without them): every visible quiz that lists it, any of which may open the answer.
+    """
     viewer = ctx.viewer
     if viewer.is_admin:
         return True
-    if viewer.user_id is None or quiz_content_id is None:
+    if viewer.user_id is None:
         return False
-    quiz = await ctx.loaders.quiz_by_id.load(quiz_content_id)
+    if quiz_ids is None:
+        quiz_ids = [quiz["_id"] for quiz in await ctx.loaders.quizzes_of_question.load(question_id)]
+    for quiz_id in quiz_ids:
+        if await _may_review(ctx, viewer.user_id, quiz_id):
+            return True
+    return False
+
+
+async def _may_review(ctx: Context, user_id: uuid.UUID, quiz_content_id: str) -> bool:
+    quiz = await ctx.loaders.quiz_by_id.load(quiz_content_id)  # None: not visible to the viewer
     if quiz is None:
         return False
     if await owns_course_content(ctx, quiz.get("course_id", "")):
@@ -102,7 +115,7 @@ async def may_see_answers(ctx: Context, quiz_content_id: str | None) -> bool:
     review = (quiz.get("settings") or {}).get("review", "after_submit")
     if review == "never":
         return False
-    submitted = await ctx.loaders.submitted_attempt_by_user_quiz.load((viewer.user_id, quiz_content_id))
+    submitted = await ctx.loaders.submitted_attempt_by_user_quiz.load((user_id, quiz_content_id))
     if submitted is None:
         return False
     return review == "after_submit" or bool(submitted["passed"])
@@ -137,7 +150,9 @@ ATTEMPT_VIEWER = Rule("attempt-viewer", lambda a, ctx: may_see_attempt(ctx, a.ro
 LESSON_READER = Rule(
     "lesson-reader", lambda lesson, ctx: may_read_lesson(ctx, lesson.course_content_id, lesson.preview), silent=True
 )
-ANSWER_READER = Rule("answer-reader", lambda question, ctx: may_see_answers(ctx, question.quiz_id), silent=True)
+ANSWER_READER = Rule(
+    "answer-reader", lambda question, ctx: may_see_answers(ctx, question.content_id, question.quiz_ids), silent=True
+)
 
 _PAGE = {"edges": INHERITED, "pageInfo": INHERITED, "nodes": INHERITED, "totalCount": INHERITED}
 _EDGE = {"node": INHERITED, "cursor": INHERITED}

@@ -73,6 +73,11 @@ class DataLoader(Generic[K, V]):
     def load_many(self, keys: Sequence[K]) -> Awaitable[list[V]]:
         return self._wait(list(keys), many=True)  # type: ignore[return-value]
 
+    def prime(self, key: K, value: V) -> None:
+        """Remember a value someone else already read (a page's rows), unless this key is loaded or on its way."""
+        if key not in self._values and key not in self._in_flight:
+            self._values[key] = value
+
     def _wait(self, keys: list[K], *, many: bool) -> asyncio.Future[object]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[object] = loop.create_future()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from learnhub.auth.viewer import Viewer
+from learnhub.auth.visibility import may_see_course
 from learnhub.datasources.postgres import achievements, attempts, courses, enrollments, progress, users
 from learnhub.loaders.batching import MAX_BATCH_SIZE, DataLoader, in_key_order
 
@@ -22,18 +24,32 @@ class UserByIdLoader(DataLoader[uuid.UUID, Row | None]):
         super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
 
 
+Seen = Callable[[Sequence[Row]], None]
+
+
 class CourseByIdLoader(DataLoader[uuid.UUID, Row | None]):
-    def __init__(self, engine: AsyncEngine) -> None:
+    """Course rows the viewer may see (auth/visibility.py); a hidden course reads as a miss.
+
+    `seen` gets every row fetched, so the registry can prime the by-content-id loader with it.
+    """
+
+    def __init__(self, engine: AsyncEngine, viewer: Viewer, seen: Seen) -> None:
         async def load(ids: list[uuid.UUID]) -> list[Row | None]:
-            return in_key_order(ids, await courses.courses_by_ids(engine, ids), lambda r: r["id"])
+            rows = await courses.courses_by_ids(engine, ids)
+            seen(rows)
+            return in_key_order(ids, [r for r in rows if may_see_course(viewer, r)], lambda r: r["id"])
 
         super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
 
 
 class CourseByContentIdLoader(DataLoader[str, Row | None]):
-    def __init__(self, engine: AsyncEngine) -> None:
+    """Course rows the viewer may see, by content id (`course:<slug>`); a hidden course reads as a miss."""
+
+    def __init__(self, engine: AsyncEngine, viewer: Viewer, seen: Seen) -> None:
         async def load(ids: list[str]) -> list[Row | None]:
-            return in_key_order(ids, await courses.courses_by_content_ids(engine, ids), lambda r: r["content_id"])
+            rows = await courses.courses_by_content_ids(engine, ids)
+            seen(rows)
+            return in_key_order(ids, [r for r in rows if may_see_course(viewer, r)], lambda r: r["content_id"])
 
         super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
 

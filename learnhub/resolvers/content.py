@@ -3,25 +3,54 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
+from learnhub.auth.visibility import visible_quiz_filter
 from learnhub.context import Info
 from learnhub.datasources.mongo import content
+from learnhub.datasources.postgres import courses
 from learnhub.errors import BadUserInput
-from learnhub.schema.content import Lesson
+from learnhub.loaders.batching import DataLoader
+from learnhub.schema.content import Lesson, not_found
 from learnhub.schema.enums import QuestionType
 from learnhub.schema.node import expect_content_id
 from learnhub.schema.pagination import Connection, Edge, PageInfo
 from learnhub.schema.quizzes import Question, Quiz, question_from_doc
 
-
-async def lesson(info: Info, id: str) -> Lesson | None:
-    doc = await info.context.loaders.lesson_by_id.load(expect_content_id(id, "Lesson", "lesson"))
-    return Lesson.from_doc(doc) if doc is not None else None
+Doc = dict[str, Any]
 
 
-async def quiz(info: Info, id: str) -> Quiz | None:
-    doc = await info.context.loaders.quiz_by_id.load(expect_content_id(id, "Quiz", "quiz"))
-    return Quiz.from_doc(doc) if doc is not None else None
+async def _found(loader: DataLoader[str, Doc | None], kind: str, content_id: str) -> Doc:
+    """The record, or NOT_FOUND alike for an unknown id and a hidden one (the loaders decide)."""
+    doc = await loader.load(content_id)
+    if doc is None:
+        raise not_found(kind, content_id)
+    return doc
+
+
+async def lesson(info: Info, id: str) -> Lesson:
+    content_id = expect_content_id(id, "Lesson", "lesson")
+    return Lesson.from_doc(await _found(info.context.loaders.lesson_by_id, "Lesson", content_id))
+
+
+async def quiz(info: Info, id: str) -> Quiz:
+    content_id = expect_content_id(id, "Quiz", "quiz")
+    return Quiz.from_doc(await _found(info.context.loaders.quiz_by_id, "Quiz", content_id))
+
+
+async def question(info: Info, content_id: str) -> Question:
+    return question_from_doc(await _found(info.context.loaders.question_by_id, "Question", content_id))
+
+
+async def visible_quizzes(info: Info) -> dict[str, Any] | None:
+    """The viewer's visibility rule as a filter on quizzes, for lists paged in MongoDB (one
+    PostgreSQL read for the courses it names; none for admins)."""
+    viewer = info.context.viewer
+    if viewer.is_admin:
+        return None
+    own_id = viewer.user_id if viewer.role == "instructor" else None
+    published, own = await courses.content_ids_visible_to(info.context.stores.engine, own_id)
+    return visible_quiz_filter(viewer, published, own)
 
 
 # The question bank is a flat list editors and the older app page through in big pages.
@@ -55,8 +84,12 @@ async def question_bank(
         )
     db = info.context.stores.mongo_db
     kind = type.value if type is not None else None
-    docs = await content.question_bank_page(db, kind, tag, _after_question(after), size + 1)
-    edges = [Edge(cursor=_question_cursor(d["_id"]), node=question_from_doc(d)) for d in docs[:size]]
+    after_id = _after_question(after)
+    quizzes = await visible_quizzes(info)
+    docs = await content.question_bank_page(db, quizzes, kind, tag, after_id=after_id, limit=size + 1)
+    edges = [
+        Edge(cursor=_question_cursor(d["_id"]), node=question_from_doc(d, content.quiz_ids_of(d))) for d in docs[:size]
+    ]
     return Connection(
         edges=edges,
         page_info=PageInfo(
@@ -65,5 +98,5 @@ async def question_bank(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        _count=lambda: content.count_question_bank(db, kind, tag),
+        _count=lambda: content.count_question_bank(db, quizzes, kind, tag),
     )

@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.engine import RowMapping
-
 from learnhub.context import Info
 from learnhub.datasources.postgres import attempts, courses, enrollments
 from learnhub.errors import BadUserInput
+from learnhub.schema.content import not_found
 from learnhub.schema.courses import Course, CourseFilter, with_content
 from learnhub.schema.node import expect_uuid
 from learnhub.schema.pagination import Connection, connection, page_request
 from learnhub.schema.quizzes import QuizAttempt
 from learnhub.schema.selection import CONNECTION_ITEMS
 from learnhub.schema.users import Enrollment
-
-
-def _visible(info: Info, row: RowMapping) -> bool:
-    """Unpublished courses: their instructor and admins only."""
-    viewer = info.context.viewer
-    return (
-        bool(row["published"])
-        or viewer.is_admin
-        or (viewer.user_id is not None and row["instructor_id"] == viewer.user_id)
-    )
 
 
 async def list_courses(
@@ -41,7 +30,7 @@ async def list_courses(
     return result
 
 
-async def course(info: Info, id: str | None, content_id: str | None) -> Course | None:
+async def course(info: Info, id: str | None, content_id: str | None) -> Course:
     if (id is None) == (content_id is None):
         raise BadUserInput("Give exactly one of `id` and `contentId`", argument="id")
     loaders = info.context.loaders
@@ -50,8 +39,8 @@ async def course(info: Info, id: str | None, content_id: str | None) -> Course |
     else:
         assert content_id is not None
         row = await loaders.course_by_content_id.load(content_id)
-    if row is None or not _visible(info, row):
-        return None
+    if row is None:  # unknown, or not visible to the viewer (the loaders apply auth/visibility.py)
+        raise not_found("Course", id if id is not None else content_id)
     found = Course.from_row(row)
     await with_content(info, [found], ((),))
     return found

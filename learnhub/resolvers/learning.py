@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from learnhub.auth.visibility import course_scope
 from learnhub.context import Info
 from learnhub.datasources.postgres import enrollments
 from learnhub.errors import BadUserInput
@@ -96,8 +97,11 @@ async def my_courses(info: Info, first: int | None, after: str | None) -> Connec
     user_id = viewer.user_id
     engine = ctx.stores.engine
     request = page_request(ctx.settings, first, after)
-    page = await enrollments.learning_of_user(engine, user_id, request)
-    result = connection(page, request, Enrollment.from_row, lambda: enrollments.count_learning_of_user(engine, user_id))
+    scope = course_scope(viewer)
+    page = await enrollments.learning_of_user(engine, user_id, scope, request)
+    result = connection(
+        page, request, Enrollment.from_row, lambda: enrollments.count_learning_of_user(engine, user_id, scope)
+    )
     await with_courses(info, [edge.node for edge in result.edges], CONNECTION_ITEMS)
     return result
 

@@ -8,8 +8,9 @@ from learnhub.auth.policy import may_see_attempt, may_see_enrollment
 from learnhub.context import Info
 from learnhub.errors import BadUserInput
 from learnhub.resolvers import content, courses, users
+from learnhub.schema.content import not_found
 from learnhub.schema.node import Node, from_global_id, to_global_id
-from learnhub.schema.quizzes import QuizAttempt, question_from_doc
+from learnhub.schema.quizzes import QuizAttempt
 from learnhub.schema.users import Enrollment
 
 
@@ -20,18 +21,25 @@ def _uuid(local_id: str) -> uuid.UUID:
         raise BadUserInput("Not a valid id", argument="id") from exc
 
 
-async def node(info: Info, global_id: str) -> Node | None:
+async def node(info: Info, global_id: str) -> Node:
+    """The record, or NOT_FOUND alike for an unknown id and for one the viewer may not see."""
     kind, local_id = from_global_id(global_id)
+    found = await _find(info, kind, local_id)
+    if found is None:
+        raise not_found(kind, global_id)
+    return found
+
+
+async def _find(info: Info, kind: str, local_id: str) -> Node | None:
     ctx = info.context
     if kind == "Course":
-        return await courses.course(info, global_id, None)
+        return await courses.course(info, to_global_id(kind, local_id), None)
     if kind == "Lesson":
         return await content.lesson(info, local_id)
     if kind == "Quiz":
         return await content.quiz(info, local_id)
     if kind == "Question":
-        doc = await ctx.loaders.question_by_id.load(local_id)
-        return question_from_doc(doc) if doc is not None else None
+        return await content.question(info, local_id)
     if kind == "User":
         user_id = _uuid(local_id)
         if not ctx.viewer.may_see_user(user_id):

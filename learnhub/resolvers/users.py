@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from learnhub.auth.visibility import course_scope
 from learnhub.context import Info
 from learnhub.datasources.postgres import attempts, enrollments
 from learnhub.schema.pagination import Connection, connection, page_request
@@ -27,9 +28,10 @@ async def enrollments_of(
 ) -> Connection[Enrollment]:
     engine = info.context.stores.engine
     request = page_request(info.context.settings, first, after)
-    page = await enrollments.enrollments_of_user(engine, user_id, request)
+    scope = course_scope(info.context.viewer)
+    page = await enrollments.enrollments_of_user(engine, user_id, scope, request)
     result = connection(
-        page, request, Enrollment.from_row, lambda: enrollments.count_enrollments_of_user(engine, user_id)
+        page, request, Enrollment.from_row, lambda: enrollments.count_enrollments_of_user(engine, user_id, scope)
     )
     await with_courses(info, [edge.node for edge in result.edges], CONNECTION_ITEMS)
     return result
@@ -38,5 +40,8 @@ async def enrollments_of(
 async def attempts_of(info: Info, user_id: uuid.UUID, first: int | None, after: str | None) -> Connection[QuizAttempt]:
     engine = info.context.stores.engine
     request = page_request(info.context.settings, first, after)
-    page = await attempts.attempts_of_user(engine, user_id, request)
-    return connection(page, request, QuizAttempt.from_row, lambda: attempts.count_attempts_of_user(engine, user_id))
+    scope = course_scope(info.context.viewer)
+    page = await attempts.attempts_of_user(engine, user_id, scope, request)
+    return connection(
+        page, request, QuizAttempt.from_row, lambda: attempts.count_attempts_of_user(engine, user_id, scope)
+    )

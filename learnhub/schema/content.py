@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy.engine import RowMapping
 
 from learnhub.context import Info
-from learnhub.errors import ContentMissing
+from learnhub.errors import ContentMissing, NotFound
 from learnhub.schema.enums import BlockKind
 from learnhub.schema.node import Node, to_global_id
 from learnhub.schema.prefetch import NOT_FETCHED, NotFetched, later
@@ -24,6 +24,12 @@ Doc = dict[str, Any]
 
 def missing(kind: str, content_id: str) -> ContentMissing:
     return ContentMissing(f"{kind} {content_id} is referenced but its content does not exist", contentId=content_id)
+
+
+def not_found(kind: str, record_id: object) -> NotFound:
+    """The answer for an id that does not exist and for a record the viewer may not see, alike,
+    so ids cannot be probed (auth/visibility.py)."""
+    return NotFound(f"No {kind.lower()} {record_id}")
 
 
 def with_missing_as_errors(kind: str, ids: list[str], docs: list[Doc | None], build: Any) -> list[Any]:
@@ -117,19 +123,22 @@ class Lesson(Node):
     async def course(self, info: Info) -> Annotated[Course, strawberry.lazy("learnhub.schema.courses")] | None:
         from learnhub.schema.courses import Course
 
+        # A visible lesson has a visible course: a miss is a lesson whose course row is gone.
         row = await info.context.loaders.course_by_content_id.load(self.course_content_id)
-        return Course.from_row(row) if row is not None else None
+        if row is None:
+            raise not_found("Course", self.course_content_id)
+        return Course.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description="The lesson's quiz; null when it has none, or none published yet.")
     async def quiz(self, info: Info) -> Annotated[Quiz, strawberry.lazy("learnhub.schema.quizzes")] | None:
         from learnhub.schema.quizzes import Quiz
 
         if self.quiz_content_id is None:
             return None
+        # A draft quiz is not part of the lesson yet for students: no quiz, rather than an error on
+        # every lesson page while its instructor writes it.
         doc = await info.context.loaders.quiz_by_id.load(self.quiz_content_id)
-        if doc is None:
-            raise missing("Quiz", self.quiz_content_id)
-        return Quiz.from_doc(doc)
+        return Quiz.from_doc(doc) if doc is not None else None
 
     @strawberry.field(description="The body: null unless the lesson is a preview or the viewer is enrolled.")
     async def body(self, info: Info) -> list[ContentBlock] | None:

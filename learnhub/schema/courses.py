@@ -118,6 +118,8 @@ CONTENT_FIELDS = ("content", "title", "lessonCount")
 
 async def with_content(info: Info, courses: Sequence[Course], prefixes: tuple[tuple[str, ...], ...]) -> None:
     """Fetch every course's content in one batch, when the query reads it below one of `prefixes`."""
+    # The page's rows decide its content's visibility: remembered, they cost no second read.
+    info.context.loaders.saw_courses([c.row for c in courses])
     if courses and selects_any(info, prefixes, CONTENT_FIELDS):
         docs = await info.context.loaders.course_content_by_id.load_many([c.content_id for c in courses])
         for course, doc in zip(courses, docs, strict=True):

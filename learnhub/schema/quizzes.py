@@ -10,7 +10,7 @@ from sqlalchemy.engine import RowMapping
 from strawberry.scalars import JSON
 
 from learnhub.context import Info
-from learnhub.schema.content import missing, with_missing_as_errors
+from learnhub.schema.content import missing, not_found, with_missing_as_errors
 from learnhub.schema.enums import Difficulty, QuestionType
 from learnhub.schema.node import Node, to_global_id
 
@@ -45,8 +45,9 @@ class Question(Node):
     points: float
     tags: list[str]
     difficulty: Difficulty
-    # The quiz it was reached through: answers are revealed per quiz (review setting, attempts).
-    quiz_id: strawberry.Private[str | None]
+    # The quizzes it was reached through (answers are revealed per quiz: review setting, attempts);
+    # None when reached by id alone: the answer rule then looks up the visible quizzes listing it.
+    quiz_ids: strawberry.Private[list[str] | None]
 
     async def _answer_doc(self, info: Info) -> Doc:
         doc = await info.context.loaders.question_answer_by_id.load(self.content_id)
@@ -96,9 +97,9 @@ class NumericQuestion(Question):
     unit: str | None
 
 
-def question_from_doc(doc: Doc, quiz_id: str | None = None) -> Question:
+def question_from_doc(doc: Doc, quiz_ids: list[str] | None = None) -> Question:
     common: dict[str, Any] = {
-        "quiz_id": quiz_id,
+        "quiz_ids": quiz_ids,
         "id": to_global_id("Question", doc["_id"]),
         "content_id": doc["_id"],
         "type": QuestionType(doc["type"]),
@@ -159,12 +160,12 @@ class Quiz(Node):
 
     @strawberry.field(description="In display order, without answers.")
     async def questions(self, info: Info) -> list[Question | None]:
-        docs = await info.context.loaders.question_by_id.load_many(self.question_ids)
+        # This quiz came through the visible quiz loader, so the questions it lists are visible.
+        docs = await info.context.loaders.member_question_by_id.load_many(self.question_ids)
+        quiz_ids = [self.content_id]
         return cast(
             list[Question | None],
-            with_missing_as_errors(
-                "Question", self.question_ids, docs, lambda doc: question_from_doc(doc, self.content_id)
-            ),
+            with_missing_as_errors("Question", self.question_ids, docs, lambda doc: question_from_doc(doc, quiz_ids)),
         )
 
 
@@ -177,12 +178,17 @@ class AnswerResult:
     points_awarded: float
     points_possible: float
 
-    @strawberry.field
+    @strawberry.field(description="As it was when graded; not found once its quiz or course is no longer visible.")
     async def question(self, info: Info) -> Question | None:
-        doc = await info.context.loaders.question_by_id.load(self.question_id)
+        # A question edited after grading is replaced in its quiz, so the quiz may no longer list
+        # it: the attempt's quiz decides its visibility, not the quiz's current question list.
+        loaders = info.context.loaders
+        if await loaders.quiz_by_id.load(self.quiz_id) is None:
+            raise not_found("Question", self.question_id)
+        doc = await loaders.member_question_by_id.load(self.question_id)
         if doc is None:
             raise missing("Question", self.question_id)
-        return question_from_doc(doc, self.quiz_id)
+        return question_from_doc(doc, [self.quiz_id])
 
 
 @strawberry.type(description="Per-question results of a finished attempt (kept in MongoDB).")
@@ -239,14 +245,14 @@ class QuizAttempt(Node):
             quiz_version=int(row.get("quiz_version") or 1),
         )
 
-    @strawberry.field
+    @strawberry.field(description="Not found once the quiz or its course is no longer visible to the viewer.")
     async def quiz(self, info: Info) -> Quiz | None:
         doc = await info.context.loaders.quiz_by_id.load(self.quiz_content_id)
         if doc is None:
-            raise missing("Quiz", self.quiz_content_id)
+            raise not_found("Quiz", self.quiz_content_id)
         return Quiz.from_doc(doc)
 
-    @strawberry.field
+    @strawberry.field(description="Not found once the course is no longer visible to the viewer.")
     async def course(self, info: Info) -> Annotated[Course, strawberry.lazy("learnhub.schema.courses")] | None:
         from learnhub.schema.courses import Course
 
@@ -254,7 +260,9 @@ class QuizAttempt(Node):
         if course_id is None:
             return None
         row = await info.context.loaders.course_by_id.load(course_id)
-        return Course.from_row(row) if row is not None else None
+        if row is None:
+            raise not_found("Course", course_id)
+        return Course.from_row(row)
 
     @strawberry.field(description="The student; visible to them, the course's instructor and admins.")
     async def user(self, info: Info) -> Annotated[User, strawberry.lazy("learnhub.schema.users")] | None:

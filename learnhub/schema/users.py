@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import strawberry
 from sqlalchemy.engine import RowMapping
 
 from learnhub.context import Info
-from learnhub.schema.content import Lesson, LessonProgress
+from learnhub.schema.content import Lesson, LessonProgress, not_found
 from learnhub.schema.courses import Course, with_content
 from learnhub.schema.enums import EnrollmentStatus, Role
 from learnhub.schema.node import Node, to_global_id
@@ -83,16 +84,20 @@ class Enrollment(Node):
             completed_at=row["completed_at"],
         )
 
-    @strawberry.field
+    @strawberry.field(description="Not found once the course is no longer visible (unpublished).")
     def course(self, info: Info) -> Course | None:
         # Fetched with the page (with_courses) or loaded: see learnhub/schema/prefetch.py.
         if isinstance(self.fetched_course, NotFetched):
             return later(self._load_course(info))
+        if self.fetched_course is None:  # graphql-core reports a returned error at this field's path
+            return cast(Course, not_found("Course", self.row["course_id"]))
         return self.fetched_course
 
     async def _load_course(self, info: Info) -> Course | None:
         row = await info.context.loaders.course_by_id.load(self.row["course_id"])
-        return Course.from_row(row) if row is not None else None
+        if row is None:
+            raise not_found("Course", self.row["course_id"])
+        return Course.from_row(row)
 
     @strawberry.field(
         description="The student's progress in the course's lessons: visible to them, the instructor and admins."

@@ -32,7 +32,9 @@ async def test_create_course_writes_both_stores_and_stays_hidden_until_published
 
     mine = (await gql(http, CONTENT, {"c": course["id"]}, token=instructor))["data"]["course"]
     assert mine["content"] == {"title": "Designing APIs", "version": 1, "modules": []}
-    assert (await gql(http, CONTENT, {"c": course["id"]}, token=student))["data"]["course"] is None
+    hidden = await gql(http, CONTENT, {"c": course["id"]}, token=student, expect_errors=True)
+    assert hidden["data"]["course"] is None
+    assert [e["extensions"]["code"] for e in hidden["errors"]] == ["NOT_FOUND"]
 
     # A course opens with at least one lesson.
     outline = {"modules": [{"id": "m1", "title": "Basics"}]}
@@ -115,9 +117,10 @@ async def test_lessons_are_added_reordered_and_stale_writes_conflict(http: httpx
     assert [e["code"] for e in (await gql(http, edit, {"l": lessons[0], "v": 1}, token=instructor))["data"][
         "updateLesson"]["errors"]] == ["CONFLICT"]  # fmt: skip
 
+    # Another instructor cannot even find a lesson of a course that is not published.
     other, _ = await account_with_role(http, stores, "instructor")
-    body = await gql(http, edit, {"l": lessons[0], "v": 2}, token=other, expect_errors=True)
-    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    body = await gql(http, edit, {"l": lessons[0], "v": 2}, token=other)
+    assert [e["code"] for e in body["data"]["updateLesson"]["errors"]] == ["NOT_FOUND"]
 
 
 async def test_bad_lesson_input_changes_nothing(http: httpx.AsyncClient, stores: Stores) -> None:

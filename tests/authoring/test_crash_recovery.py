@@ -35,8 +35,9 @@ async def test_a_crash_before_the_commit_leaves_no_course_and_the_retry_creates_
     # Content without a row: nothing lists it or finds it.
     assert await counts(stores, slug) == (0, 1, 0)
     found = await gql(http, "query($c: String!) { course(contentId: $c) { id } }", {"c": f"course:{slug}"},
-                      token=instructor)  # fmt: skip
+                      token=instructor, expect_errors=True)  # fmt: skip
     assert found["data"]["course"] is None
+    assert [e["extensions"]["code"] for e in found["errors"]] == ["NOT_FOUND"]
 
     retried = await create_course(http, instructor, slug=slug, title="Second try")
     assert retried["errors"] == []

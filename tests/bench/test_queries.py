@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from tests.auth.world import add_quiz
 from tests.helpers import Stores, complete_lesson, enroll, gql, make_course, register, user_id_of
 
 QUERIES = Path(__file__).parents[2] / "bench" / "queries"
@@ -39,6 +40,7 @@ async def test_dashboard_round_trips_do_not_grow_with_enrollments(http: httpx.As
 
 async def test_catalog_hot_and_question_list_round_trips(http: httpx.AsyncClient, stores: Stores) -> None:
     _, content_id, _ = await make_course(stores)
+    await add_quiz(stores, content_id)  # the question bank lists questions of published quizzes
     catalog = await gql(http, _query("catalog"))
     assert catalog["data"]["courses"]["nodes"]
     assert _total(catalog) <= TARGETS["catalog"]

@@ -29,7 +29,8 @@ Projection = Mapping[str, int]
 COURSE_OUTLINE: Projection = {"title": 1, "summary": 1, "description": 1, "modules": 1, "version": 1, "updated_at": 1}
 # Lesson lists never need the body, which is most of a lesson's bytes.
 LESSON_SUMMARY: Projection = {"blocks": 0}
-LESSON_BODY: Projection = {"blocks": 1}
+# The course id decides who may read the body (auth/visibility.py).
+LESSON_BODY: Projection = {"blocks": 1, "course_id": 1}
 QUIZ_FIELDS: Projection = {
     "title": 1,
     "description": 1,
@@ -85,10 +86,21 @@ async def attempt_details_by_ids(db: Database, ids: Sequence[str]) -> list[Doc]:
     return await _by_ids(db, QuizAttemptDetails, ids, None)
 
 
-async def questions_raw_page(db: Database, limit: int, after_id: str | None = None) -> list[Doc]:
-    """The `questions` collection exactly as stored, in `_id` order, for the legacy REST route."""
+async def questions_raw_page(db: Database, quizzes: Doc | None, limit: int, after_id: str | None = None) -> list[Doc]:
+    """Questions exactly as stored, in `_id` order, for the legacy REST route: only those in a quiz
+    that `quizzes` matches (None: every question)."""
     query = {"_id": {"$gt": after_id}} if after_id is not None else {}
-    cursor = collection(db, Question).find(query, sort=[("_id", 1)], limit=limit, batch_size=limit)
+    if quizzes is None:
+        cursor = collection(db, Question).find(query, sort=[("_id", 1)], limit=limit, batch_size=limit)
+        return [doc async for doc in cursor]
+    pipeline: list[Doc] = [{"$match": query}, {"$sort": {"_id": 1}}, *_in_quizzes(quizzes), {"$limit": limit}]
+    pipeline.append({"$unset": _QUIZZES})
+    return await _aggregate(db, pipeline, limit)
+
+
+async def quizzes_containing(db: Database, question_ids: Sequence[str]) -> list[Doc]:
+    """Every quiz that lists one of `question_ids` (multikey index on `question_ids`)."""
+    cursor = collection(db, QuizContent).find({"question_ids": {"$in": list(question_ids)}}, QUIZ_FIELDS)
     return [doc async for doc in cursor]
 
 
@@ -114,16 +126,53 @@ def question_filter(kind: str | None, tag: str | None, after_id: str | None) -> 
     return query
 
 
-async def question_bank_page(
-    db: Database, kind: str | None, tag: str | None, after_id: str | None, limit: int
-) -> list[Doc]:
-    """Questions without answers, in `_id` order: one find, one reply (limit = batch size)."""
-    size = max(limit, 1)
-    cursor = collection(db, Question).find(
-        question_filter(kind, tag, after_id), QUESTION_PUBLIC, sort=[("_id", 1)], limit=size, batch_size=size
-    )
+# The ids of the quizzes that made a question visible, added by `_in_quizzes` to each question.
+_QUIZZES = "_quizzes"
+
+
+def _in_quizzes(quizzes: Doc) -> list[Doc]:
+    """Keep a question only if some quiz matching `quizzes` lists it; the ids of those quizzes
+    come back in `_quizzes`. One indexed lookup per question the page reads, inside the server."""
+    lookup = {
+        "from": QuizContent.Settings.name,
+        "localField": "_id",
+        "foreignField": "question_ids",
+        "pipeline": [{"$match": quizzes}, {"$project": {"_id": 1}}],
+        "as": _QUIZZES,
+    }
+    return [{"$lookup": lookup}, {"$match": {f"{_QUIZZES}.0": {"$exists": True}}}]
+
+
+def quiz_ids_of(doc: Doc) -> list[str] | None:
+    """The visible quizzes a bank page found the question in; None when the page did not filter."""
+    found = doc.get(_QUIZZES)
+    return [q["_id"] for q in found] if found is not None else None
+
+
+async def _aggregate(db: Database, pipeline: list[Doc], size: int = 1) -> list[Doc]:
+    # The whole result in the first reply, as with `_by_ids`: no getMore round trip.
+    cursor = await collection(db, Question).aggregate(pipeline, batchSize=max(size, 1))
     return [doc async for doc in cursor]
 
 
-async def count_question_bank(db: Database, kind: str | None, tag: str | None) -> int:
-    return int(await collection(db, Question).count_documents(question_filter(kind, tag, None)))
+async def question_bank_page(
+    db: Database, quizzes: Doc | None, kind: str | None, tag: str | None, *, after_id: str | None, limit: int
+) -> list[Doc]:
+    """Questions without answers, in `_id` order, only those in a quiz `quizzes` matches (None:
+    all): one command, one reply (limit = batch size)."""
+    size = max(limit, 1)
+    query = question_filter(kind, tag, after_id)
+    if quizzes is None:
+        cursor = collection(db, Question).find(query, QUESTION_PUBLIC, sort=[("_id", 1)], limit=size, batch_size=size)
+        return [doc async for doc in cursor]
+    hidden = dict.fromkeys(QUESTION_PUBLIC, 0)
+    pipeline = [{"$match": query}, {"$sort": {"_id": 1}}, *_in_quizzes(quizzes), {"$limit": size}, {"$project": hidden}]
+    return await _aggregate(db, pipeline, size)
+
+
+async def count_question_bank(db: Database, quizzes: Doc | None, kind: str | None, tag: str | None) -> int:
+    query = question_filter(kind, tag, None)
+    if quizzes is None:
+        return int(await collection(db, Question).count_documents(query))
+    counted = await _aggregate(db, [{"$match": query}, *_in_quizzes(quizzes), {"$count": "n"}])
+    return int(counted[0]["n"]) if counted else 0

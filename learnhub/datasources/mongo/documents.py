@@ -89,7 +89,11 @@ class QuizContent(Document):
 
     class Settings:
         name = "quiz_content"
-        indexes = [pymongo.IndexModel([("course_id", pymongo.ASCENDING)], name="course_id")]
+        indexes = [
+            pymongo.IndexModel([("course_id", pymongo.ASCENDING)], name="course_id"),
+            # Which quizzes list a question: decides whether a question reached by id is visible.
+            pymongo.IndexModel([("question_ids", pymongo.ASCENDING)], name="question_ids"),
+        ]
 
 
 class Option(BaseModel):

@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, or_, select, true, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from learnhub.datasources.postgres.courses import CourseScope, scoped
 from learnhub.datasources.postgres.outbox import add_event
 from learnhub.datasources.postgres.pagination import Page, PageRequest, keyset, to_page
 from learnhub.datasources.postgres.sql import fetch_all, fetch_value, in_texts, in_uuids
@@ -33,14 +34,15 @@ _COLUMNS = (
 )
 
 
-async def attempts_of_user(engine: AsyncEngine, user_id: uuid.UUID, page: PageRequest) -> Page:
-    stmt = keyset(select(*_COLUMNS).where(quiz_attempts.c.user_id == user_id), quiz_attempts.c.id, page)
-    return to_page(await fetch_all(engine, stmt), page)
+async def attempts_of_user(engine: AsyncEngine, user_id: uuid.UUID, scope: CourseScope, page: PageRequest) -> Page:
+    """Newest first, in courses the reader may see."""
+    stmt = scoped(select(*_COLUMNS).where(quiz_attempts.c.user_id == user_id), scope, quiz_attempts.c.course_id)
+    return to_page(await fetch_all(engine, keyset(stmt, quiz_attempts.c.id, page)), page)
 
 
-async def count_attempts_of_user(engine: AsyncEngine, user_id: uuid.UUID) -> int:
+async def count_attempts_of_user(engine: AsyncEngine, user_id: uuid.UUID, scope: CourseScope) -> int:
     stmt = select(func.count()).select_from(quiz_attempts).where(quiz_attempts.c.user_id == user_id)
-    return int(await fetch_value(engine, stmt))
+    return int(await fetch_value(engine, scoped(stmt, scope, quiz_attempts.c.course_id)))
 
 
 async def attempts_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> Sequence[RowMapping]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import ColumnElement, false, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -48,12 +48,44 @@ def _filtered(base: Select[Any], where: CourseFilter) -> Select[Any]:
     return base
 
 
+@dataclass(frozen=True)
+class CourseScope:
+    """Which courses a reader may see, for lists filtered in SQL (the rule is auth/visibility.py):
+    every course, or the published ones plus those `owner_id` teaches."""
+
+    everything: bool = False
+    owner_id: uuid.UUID | None = None
+
+    def visible(self, course_id: ColumnElement[Any]) -> ColumnElement[bool] | None:
+        """A condition on a course id column; None: no condition."""
+        if self.everything:
+            return None
+        seen: ColumnElement[bool] = courses.c.published
+        if self.owner_id is not None:
+            seen = seen | (courses.c.instructor_id == self.owner_id)
+        return course_id.in_(select(courses.c.id).where(seen))
+
+
+def scoped(stmt: Select[Any], scope: CourseScope, course_id: ColumnElement[Any]) -> Select[Any]:
+    condition = scope.visible(course_id)
+    return stmt if condition is None else stmt.where(condition)
+
+
 async def courses_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> Sequence[RowMapping]:
     return await fetch_all(engine, select(*_COLUMNS).where(in_uuids(courses.c.id, "ids", ids)))
 
 
 async def courses_by_content_ids(engine: AsyncEngine, content_ids: Sequence[str]) -> Sequence[RowMapping]:
     return await fetch_all(engine, select(*_COLUMNS).where(in_texts(courses.c.content_id, "cids", content_ids)))
+
+
+async def content_ids_visible_to(engine: AsyncEngine, instructor_id: uuid.UUID | None) -> tuple[list[str], list[str]]:
+    """(content ids of published courses, content ids of `instructor_id`'s own courses), in one
+    statement: what the question bank's database-side visibility filter needs."""
+    own = courses.c.instructor_id == instructor_id if instructor_id is not None else false()
+    stmt = select(courses.c.content_id, courses.c.published, own.label("own")).where(courses.c.published | own)
+    rows = await fetch_all(engine, stmt)
+    return [r["content_id"] for r in rows if r["published"]], [r["content_id"] for r in rows if r["own"]]
 
 
 async def list_courses(engine: AsyncEngine, where: CourseFilter, page: PageRequest) -> Page:

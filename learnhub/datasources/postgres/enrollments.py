@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from learnhub.datasources.postgres.courses import CourseScope, scoped
 from learnhub.datasources.postgres.outbox import add_event
 from learnhub.datasources.postgres.pagination import Page, PageRequest, keyset, to_page
 from learnhub.datasources.postgres.sql import fetch_all, fetch_value, in_uuids
@@ -26,15 +27,15 @@ _COLUMNS = (
 )
 
 
-async def enrollments_of_user(engine: AsyncEngine, user_id: uuid.UUID, page: PageRequest) -> Page:
-    """Newest first."""
-    stmt = keyset(select(*_COLUMNS).where(enrollments.c.user_id == user_id), enrollments.c.id, page)
-    return to_page(await fetch_all(engine, stmt), page)
+async def enrollments_of_user(engine: AsyncEngine, user_id: uuid.UUID, scope: CourseScope, page: PageRequest) -> Page:
+    """Newest first, in courses the reader may see."""
+    stmt = scoped(select(*_COLUMNS).where(enrollments.c.user_id == user_id), scope, enrollments.c.course_id)
+    return to_page(await fetch_all(engine, keyset(stmt, enrollments.c.id, page)), page)
 
 
-async def count_enrollments_of_user(engine: AsyncEngine, user_id: uuid.UUID) -> int:
+async def count_enrollments_of_user(engine: AsyncEngine, user_id: uuid.UUID, scope: CourseScope) -> int:
     stmt = select(func.count()).select_from(enrollments).where(enrollments.c.user_id == user_id)
-    return int(await fetch_value(engine, stmt))
+    return int(await fetch_value(engine, scoped(stmt, scope, enrollments.c.course_id)))
 
 
 async def enrollments_for_pairs(
@@ -125,16 +126,17 @@ async def mark_completed(engine: AsyncEngine, user_id: uuid.UUID, course_id: uui
         return True
 
 
-async def learning_of_user(engine: AsyncEngine, user_id: uuid.UUID, page: PageRequest) -> Page:
-    """The user's active and completed enrollments, newest first (`myCourses`)."""
-    stmt = select(*_COLUMNS).where(enrollments.c.user_id == user_id, enrollments.c.status != "cancelled")
+async def learning_of_user(engine: AsyncEngine, user_id: uuid.UUID, scope: CourseScope, page: PageRequest) -> Page:
+    """The user's active and completed enrollments in courses the reader may see, newest first (`myCourses`)."""
+    mine = select(*_COLUMNS).where(enrollments.c.user_id == user_id, enrollments.c.status != "cancelled")
+    stmt = scoped(mine, scope, enrollments.c.course_id)
     return to_page(await fetch_all(engine, keyset(stmt, enrollments.c.id, page)), page)
 
 
-async def count_learning_of_user(engine: AsyncEngine, user_id: uuid.UUID) -> int:
+async def count_learning_of_user(engine: AsyncEngine, user_id: uuid.UUID, scope: CourseScope) -> int:
     stmt = (
         select(func.count())
         .select_from(enrollments)
         .where(enrollments.c.user_id == user_id, enrollments.c.status != "cancelled")
     )
-    return int(await fetch_value(engine, stmt))
+    return int(await fetch_value(engine, scoped(stmt, scope, enrollments.c.course_id)))

@@ -1,0 +1,362 @@
+"""Which content records each viewer reaches, through every path: the record dimension of the policy.
+
+A course that is not published, and a quiz that is not published, exist only for the course's
+instructor and admins. The hidden records' titles and prompts carry a marker; each case runs
+one path as each of six viewers and checks who gets the marker back, and that everyone else
+gets exactly what an unknown id gets. A walk over the schema fails when a root field or node
+type that can reach content has no case here, so the matrix cannot go stale.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, get_named_type
+from sqlalchemy import select, update
+
+from learnhub.datasources.postgres.tables import courses, enrollments
+from learnhub.schema.node import to_global_id
+from learnhub.schema.root import build_schema
+from tests.auth.world import ROLES, account_with_role, add_attempt, add_quiz
+from tests.helpers import Stores, enroll, gql, make_course, unique
+
+OWNERS = frozenset({"instructor", "admin"})
+NOBODY: frozenset[str] = frozenset()
+CONTENT_TYPES = {"Course", "CourseContent", "Module", "Lesson", "Quiz", "Question"}
+
+
+@dataclass
+class Hidden:
+    """A course that is not published (with a lesson, a published quiz and its question) and a
+    published course with a draft quiz; the student enrolled in both and answered both quizzes."""
+
+    mark: str
+    tag: str
+    tokens: dict[str, str | None]
+    course_id: uuid.UUID
+    course_content_id: str
+    lesson_id: str
+    quiz_id: str
+    question_id: str
+    open_lesson_id: str
+    draft_quiz_id: str
+    draft_question_id: str
+    attempt_id: uuid.UUID
+    draft_attempt_id: uuid.UUID
+    enrollment_id: uuid.UUID
+    student_gid: str
+
+
+async def _hidden_world(http: httpx.AsyncClient, stores: Stores) -> Hidden:
+    mark = unique("hidden")
+    tokens: dict[str, str | None] = {"anonymous": None}
+    user_ids = {}
+    for role in ROLES[1:]:
+        tokens[role], user_ids[role] = await account_with_role(http, stores, role.removeprefix("other_"))
+    course_id, content_id, lessons = await make_course(stores, modules=1, lessons_per_module=1)
+    open_id, open_content_id, open_lessons = await make_course(stores, modules=1, lessons_per_module=1)
+    async with stores.engine.begin() as conn:
+        owned = update(courses).where(courses.c.id.in_([course_id, open_id]))
+        await conn.execute(owned.values(instructor_id=user_ids["instructor"], tags=[mark]))
+    quiz_id, question_id = await add_quiz(stores, content_id)
+    draft_quiz_id, draft_question_id = await add_quiz(stores, open_content_id)
+    db = stores.db
+    await db["course_content"].update_one({"_id": content_id}, {"$set": {"title": f"Course {mark}"}})
+    await db["lesson_content"].update_one(
+        {"_id": lessons[0]}, {"$set": {"title": f"Lesson {mark}", "quiz_id": quiz_id}}
+    )
+    await db["lesson_content"].update_one({"_id": open_lessons[0]}, {"$set": {"quiz_id": draft_quiz_id}})
+    await db["quiz_content"].update_one({"_id": quiz_id}, {"$set": {"title": f"Quiz {mark}"}})
+    await db["quiz_content"].update_one(
+        {"_id": draft_quiz_id}, {"$set": {"title": f"Draft {mark}", "published": False}}
+    )
+    for question in (question_id, draft_question_id):
+        await db["questions"].update_one({"_id": question}, {"$set": {"prompt": f"Prompt {mark}", "tags": [mark]}})
+    student = user_ids["student"]
+    await enroll(stores, student, course_id)
+    await enroll(stores, student, open_id)
+    attempt_id = await add_attempt(stores, student, course_id, quiz_id)
+    draft_attempt_id = await add_attempt(stores, student, open_id, draft_quiz_id)
+    for attempt, question in ((attempt_id, question_id), (draft_attempt_id, draft_question_id)):
+        answer = {"question_id": question, "response": "b", "correct": True, "points_awarded": 1, "points_possible": 1}
+        await db["quiz_attempt_details"].update_one({"_id": f"attempt:{attempt}"}, {"$set": {"answers": [answer]}})
+    # Published while the student enrolled and answered; closed again since.
+    async with stores.engine.begin() as conn:
+        await conn.execute(update(courses).where(courses.c.id == course_id).values(published=False))
+        enrolled = select(enrollments.c.id).where(enrollments.c.course_id == course_id)
+        enrollment_id = (await conn.execute(enrolled)).scalar_one()
+    return Hidden(
+        mark, mark, tokens, course_id, content_id, lessons[0], quiz_id, question_id,
+        open_lessons[0], draft_quiz_id, draft_question_id, attempt_id, draft_attempt_id,
+        enrollment_id, to_global_id("User", student),
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+async def hidden(live: Any, stores: Stores) -> Hidden:
+    async with httpx.AsyncClient(base_url=live.url, timeout=30) as http:
+        return await _hidden_world(http, stores)
+
+
+Operation = Callable[[Hidden], tuple[str, dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One path to hidden content: the operation, the roles that may see what it reaches, and,
+    for lookups by id, the same operation with an id that does not exist (hidden must read alike)."""
+
+    root: str  # the Query field it starts from; "node:<Type>" for node(id:) of that type
+    operation: Operation
+    allowed: frozenset[str]
+    unknown: Operation | None = None
+
+
+def _by_id(field: str, selection: str, id_of: Callable[[Hidden], str], missing: str) -> tuple[Operation, Operation]:
+    query = f"query($id: ID!) {{ {field}(id: $id) {{ {selection} }} }}"
+    return (lambda h: (query, {"id": id_of(h)})), (lambda h: (query, {"id": missing}))
+
+
+def _node(type_name: str, selection: str, id_of: Callable[[Hidden], str], missing: str) -> tuple[Operation, Operation]:
+    query = f"query($id: ID!) {{ node(id: $id) {{ ... on {type_name} {{ {selection} }} }} }}"
+    return (lambda h: (query, {"id": to_global_id(type_name, id_of(h))})), (
+        lambda h: (query, {"id": to_global_id(type_name, missing)})
+    )
+
+
+def _case(root: str, pair: tuple[Operation, Operation], allowed: frozenset[str] = OWNERS) -> Case:
+    return Case(root, pair[0], allowed, pair[1])
+
+
+def _plain(query: str, variables: Callable[[Hidden], dict[str, Any]] | None = None) -> Operation:
+    return lambda h: (query, variables(h) if variables else {})
+
+
+NO_UUID = str(uuid.UUID(int=1))
+ATTEMPT_DEEP = "quiz { title } course { title } details { answers { question { prompt } } }"
+
+CASES: dict[str, Case] = {
+    "course(id)": _case(
+        "course",
+        _by_id(
+            "course",
+            "title content { title }",
+            lambda h: to_global_id("Course", h.course_id),
+            to_global_id("Course", NO_UUID),
+        ),
+    ),
+    "course(contentId)": Case(
+        "course",
+        _plain("query($c: String!) { course(contentId: $c) { title } }", lambda h: {"c": h.course_content_id}),
+        OWNERS,
+        _plain("query($c: String!) { course(contentId: $c) { title } }", lambda h: {"c": "course:does-not-exist"}),
+    ),
+    "lesson(id)": _case("lesson", _by_id("lesson", "title course { title }", lambda h: h.lesson_id, "lesson:nope")),
+    "quiz(id) of a closed course": _case(
+        "quiz", _by_id("quiz", "title questions { prompt }", lambda h: h.quiz_id, "quiz:nope")
+    ),
+    "quiz(id) of a draft": _case(
+        "quiz", _by_id("quiz", "title questions { prompt }", lambda h: h.draft_quiz_id, "quiz:nope")
+    ),
+    "node(Course)": _case("node:Course", _node("Course", "title", lambda h: str(h.course_id), NO_UUID)),
+    "node(Lesson)": _case("node:Lesson", _node("Lesson", "title", lambda h: h.lesson_id, "lesson:nope")),
+    "node(Quiz)": _case("node:Quiz", _node("Quiz", "title", lambda h: h.draft_quiz_id, "quiz:nope")),
+    "node(Question) of a closed course": _case(
+        "node:Question", _node("Question", "prompt", lambda h: h.question_id, "question:nope")
+    ),
+    "node(Question) of a draft": _case(
+        "node:Question", _node("Question", "prompt", lambda h: h.draft_question_id, "question:nope")
+    ),
+    # The student's own records that point at what is hidden now: the record stays theirs,
+    # the content it points at does not come back.
+    "node(QuizAttempt)": Case(
+        "node:QuizAttempt",
+        _plain(
+            f"query($id: ID!) {{ node(id: $id) {{ ... on QuizAttempt {{ {ATTEMPT_DEEP} }} }} }}",
+            lambda h: {"id": to_global_id("QuizAttempt", h.attempt_id)},
+        ),
+        frozenset({"instructor", "admin"}),
+    ),
+    "node(Enrollment)": Case(
+        "node:Enrollment",
+        _plain(
+            "query($id: ID!) { node(id: $id) { ... on Enrollment { course { title } continueLesson { title } } } }",
+            lambda h: {"id": to_global_id("Enrollment", h.enrollment_id)},
+        ),
+        frozenset({"instructor", "admin"}),
+    ),
+    "node(User)": Case(
+        "node:User",
+        _plain(
+            "query($id: ID!) { node(id: $id) { ... on User { enrollments { nodes { course { title } } } "
+            f"quizAttempts {{ nodes {{ {ATTEMPT_DEEP} }} }} }} }} }}",
+            lambda h: {"id": h.student_gid},
+        ),
+        frozenset({"admin"}),
+    ),
+    "lesson.quiz (a draft)": Case(
+        "lesson",
+        _plain("query($id: ID!) { lesson(id: $id) { quiz { title } } }", lambda h: {"id": h.open_lesson_id}),
+        OWNERS,
+    ),
+    "questions (the bank)": Case(
+        "questions",
+        _plain(
+            "query($t: String) { questions(first: 500, tag: $t) { totalCount nodes { prompt } } }",
+            lambda h: {"t": h.tag},
+        ),
+        OWNERS,
+    ),
+    "courses (the catalogue)": Case(
+        # The public catalogue lists published courses; admins filter as they like.
+        "courses",
+        _plain("query($t: String) { courses(filter: {tag: $t}) { nodes { title } } }", lambda h: {"t": h.tag}),
+        frozenset({"admin"}),
+    ),
+    "me": Case(
+        "me",
+        _plain(
+            "{ me { enrollments { nodes { course { title } continueLesson { title } } } "
+            f"quizAttempts {{ nodes {{ {ATTEMPT_DEEP} }} }} }} }}"
+        ),
+        NOBODY,
+    ),
+    "myCourses": Case("myCourses", _plain("{ myCourses { nodes { course { title content { title } } } } }"), NOBODY),
+    "users": Case(
+        "users",
+        # The newest accounts: the world's student is among them.
+        _plain(
+            f"{{ users(first: 10) {{ nodes {{ enrollments {{ nodes {{ course {{ title }} }} }} "
+            f"quizAttempts {{ nodes {{ {ATTEMPT_DEEP} }} }} }} }} }}"
+        ),
+        frozenset({"admin"}),
+    ),
+}
+
+
+def _reaches_content(schema: GraphQLSchema, type_name: str, seen: set[str]) -> bool:
+    if type_name in CONTENT_TYPES or type_name.endswith("Question"):
+        return True
+    gql_type = schema.type_map[type_name]
+    if type_name in seen or not isinstance(gql_type, GraphQLObjectType | GraphQLInterfaceType):
+        return False
+    seen.add(type_name)
+    return any(_reaches_content(schema, get_named_type(f.type).name, seen) for f in gql_type.fields.values())
+
+
+def test_every_path_to_content_has_a_case() -> None:
+    schema = build_schema()._schema
+    assert schema.query_type is not None
+    roots = {
+        name
+        for name, field in schema.query_type.fields.items()
+        if name != "node" and _reaches_content(schema, get_named_type(field.type).name, set())
+    }
+    node_types = {
+        f"node:{t.name}"
+        for t in schema.type_map.values()
+        if isinstance(t, GraphQLObjectType)
+        and any(i.name == "Node" for i in t.interfaces)
+        and (t.name.endswith("Question") or _reaches_content(schema, t.name, set()))
+    }
+    # Question types share one node case (node(Question) resolves to the concrete type).
+    node_types = {"node:Question" if t.endswith("Question") else t for t in node_types}
+    assert {case.root for case in CASES.values()} == roots | node_types
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+async def test_hidden_content_reaches_only_its_owners(name: str, hidden: Hidden, http: httpx.AsyncClient) -> None:
+    case = CASES[name]
+    saw = set()
+    for role in ROLES:
+        query, variables = case.operation(hidden)
+        body = await gql(http, query, variables, token=hidden.tokens[role], expect_errors=True)
+        codes = {e["extensions"]["code"] for e in body.get("errors", [])}
+        assert codes <= {"NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED"}, (role, body)
+        if hidden.mark in json.dumps(body.get("data")):
+            saw.add(role)
+        elif case.unknown is not None:
+            unknown_query, unknown_variables = case.unknown(hidden)
+            missing = await gql(http, unknown_query, unknown_variables, token=hidden.tokens[role], expect_errors=True)
+            assert body["data"] == missing["data"], role
+            assert codes == {e["extensions"]["code"] for e in missing.get("errors", [])} == {"NOT_FOUND"}, role
+    assert saw == case.allowed
+
+
+async def test_rest_routes_serve_no_hidden_content(hidden: Hidden, http: httpx.AsyncClient) -> None:
+    questions = await http.get("/questions")
+    assert questions.status_code == 200
+    assert hidden.mark not in questions.text
+    for quiz_id in (hidden.quiz_id, hidden.draft_quiz_id):
+        response = await http.get(f"/api/v1/quizzes/{quiz_id}")
+        unknown = await http.get("/api/v1/quizzes/quiz:does-not-exist")
+        assert (response.status_code, response.json()["error"]["code"]) == (unknown.status_code, "NOT_FOUND")
+
+
+MUTATIONS = {
+    "enroll": ("mutation($id: ID!) { enroll(courseId: $id) { errors { code } } }", "course"),
+    "startQuizAttempt": ("mutation($id: ID!) { startQuizAttempt(quizId: $id) { errors { code } } }", "draft_quiz"),
+    "updateLessonProgress": (
+        "mutation($id: ID!) { updateLessonProgress(input: {lessonId: $id, position: 1}) { errors { code } } }",
+        "lesson",
+    ),
+}
+
+
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+async def test_learning_mutations_find_no_hidden_content(
+    mutation: str, hidden: Hidden, http: httpx.AsyncClient
+) -> None:
+    query, target = MUTATIONS[mutation]
+    ids = {"course": to_global_id("Course", hidden.course_id), "draft_quiz": hidden.draft_quiz_id,
+           "lesson": hidden.lesson_id}  # fmt: skip
+    for role in ("student", "other_student", "other_instructor"):
+        body = await gql(http, query, {"id": ids[target]}, token=hidden.tokens[role])
+        assert body["data"][mutation]["errors"] == [{"code": "NOT_FOUND"}], role
+
+
+async def test_answers_follow_the_same_rule_on_every_path_to_a_question(
+    http: httpx.AsyncClient, stores: Stores
+) -> None:
+    """The answer rule does not depend on the path: the quiz's instructor and admins always, a
+    student after an attempt the quiz lets them review; through the quiz, node(id:) and the bank."""
+    tag = unique("answers")
+    tokens, user_ids = {}, {}
+    for role in ("student", "other_student", "instructor", "other_instructor", "admin"):
+        tokens[role], user_ids[role] = await account_with_role(http, stores, role.removeprefix("other_"))
+    course_id, content_id, _ = await make_course(stores, modules=1, lessons_per_module=1)
+    async with stores.engine.begin() as conn:
+        await conn.execute(
+            update(courses).where(courses.c.id == course_id).values(instructor_id=user_ids["instructor"])
+        )
+    quiz_id, question_id = await add_quiz(stores, content_id)
+    await stores.db["questions"].update_one({"_id": question_id}, {"$set": {"tags": [tag]}})
+    await enroll(stores, user_ids["student"], course_id)
+    await add_attempt(stores, user_ids["student"], course_id, quiz_id)
+    paths = {
+        "quiz": ("query($id: ID!) { quiz(id: $id) { questions { correctAnswer explanation } } }", {"id": quiz_id},
+                 ("quiz", "questions", 0)),
+        "node": ("query($id: ID!) { node(id: $id) { ... on Question { correctAnswer explanation } } }",
+                 {"id": to_global_id("Question", question_id)}, ("node",)),
+        "bank": ("query($t: String) { questions(tag: $t) { nodes { correctAnswer explanation } } }", {"t": tag},
+                 ("questions", "nodes", 0)),
+    }  # fmt: skip
+    for path, (query, variables, where) in paths.items():
+        shown = set()
+        for role, token in tokens.items():
+            value: Any = (await gql(http, query, variables, token=token))["data"]
+            for step in where:
+                value = value[step]
+            if value["correctAnswer"] is not None:
+                assert value == {
+                    "correctAnswer": "b",
+                    "explanation": "PUT replaces the resource; repeating it changes nothing.",
+                }
+                shown.add(role)
+        assert shown == {"student", "instructor", "admin"}, path
