@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import html
 import json
+from collections.abc import Mapping
 from importlib.resources import files
 from string import Template
 from typing import Final
@@ -24,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-__all__ = ["ASSET_CONTENT_TYPES", "graphiql_asset", "graphiql_html"]
+__all__ = ["ASSET_CONTENT_TYPES", "graphiql_asset", "graphiql_html", "wants_graphiql"]
 
 _JS: Final = "application/javascript; charset=utf-8"
 _CSS: Final = "text/css; charset=utf-8"
@@ -142,6 +143,22 @@ def graphiql_html(endpoint: str = "/graphql", asset_prefix: str = "/static/graph
         prefix=html.escape(asset_prefix.rstrip("/"), quote=True),
         endpoint=_js_literal(endpoint),
         default_query=_js_literal(_DEFAULT_QUERY),
+    )
+
+
+def wants_graphiql(method: str, query_params: Mapping[str, object], headers: Mapping[str, str]) -> bool:
+    """Whether a request to the GraphQL endpoint is a browser opening the page.
+
+    Only a GET that asks for HTML and carries no operation: not a `query`, and not a persisted
+    query's `extensions` (Apollo's GET with only the hash). Strawberry's own rule also serves the page
+    for `Accept: */*`, which is what HTTP clients send by default, so such a client asking for a
+    persisted query got HTML instead of its result.
+    """
+    return (
+        method == "GET"
+        and "text/html" in headers.get("accept", "")
+        and query_params.get("query") is None
+        and query_params.get("extensions") is None
     )
 
 

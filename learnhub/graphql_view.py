@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
@@ -22,12 +26,16 @@ from learnhub.auth.viewer import Viewer, viewer_from_header
 from learnhub.client_address import client_ip
 from learnhub.context import Context
 from learnhub.errors import RequestRefused
-from learnhub.graphiql import graphiql_html
+from learnhub.graphiql import graphiql_html, wants_graphiql
+from learnhub.middleware import error_body
 from learnhub.persisted import PersistedQueries
 from learnhub.ratelimit import Bucket
 from learnhub.schema.errors import classify, formatted
+from learnhub.schema.input_guard import request_text_problem
 from learnhub.settings import Settings
 from learnhub.stores import Stores
+
+logger = logging.getLogger("learnhub.http")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -43,6 +51,21 @@ _HTTP_CODES = {
 
 def _wants_graphql_response(request: Request) -> bool:
     return GRAPHQL_RESPONSE in request.headers.get("accept", "")
+
+
+def _refusal(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    extensions: Mapping[str, Any] | None = None,
+) -> Response:
+    """A request refused before execution: one GraphQL error, in the media type the client asked for."""
+    media = GRAPHQL_RESPONSE if _wants_graphql_response(request) else JSON
+    body = error_body(message, code, **(extensions or {}))
+    return Response(body, status_code=status, media_type=media, headers=headers)
 
 
 # Content types a browser may POST cross-site without a preflight (HTML forms, text/plain).
@@ -98,15 +121,17 @@ class GatewayGraphQL(GraphQL[Context, None]):
             _check_csrf(request)
             response = await self.run(request)
         except RequestRefused as exc:
-            body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code, **exc.extensions}}]}
-            media = GRAPHQL_RESPONSE if _wants_graphql_response(request) else JSON
-            response = Response(orjson.dumps(body), status_code=exc.status, media_type=media, headers=exc.headers)
+            response = _refusal(
+                request, exc.status, exc.code, exc.message, headers=exc.headers, extensions=exc.extensions
+            )
         except HTTPException as exc:
             # Malformed requests get a GraphQL-shaped body too, never a bare text line.
             code = _HTTP_CODES.get(exc.status_code, "BAD_REQUEST")
-            body = {"errors": [{"message": exc.reason, "extensions": {"code": code}}]}
-            media = GRAPHQL_RESPONSE if _wants_graphql_response(request) else JSON
-            response = Response(orjson.dumps(body), status_code=exc.status_code, media_type=media)
+            response = _refusal(request, exc.status_code, code, exc.reason)
+        except ClientDisconnect:
+            # The client went away before sending its whole body: nobody is left to answer.
+            logger.debug("request %s: client disconnected before its body was read", request.state.request_id)
+            return
         if getattr(request.state, "request_error", False) and _wants_graphql_response(request):
             # GraphQL over HTTP: a request that never reached execution is a 4xx for this media type.
             response.status_code = 400
@@ -140,6 +165,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        if not isinstance(request_data.operation_name, str | None):
+            # Strawberry checks the type of `query`, `variables` and `extensions`, not this one.
+            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
+        refused = request_text_problem(request_data.query, request_data.operation_name)
+        if refused is not None:
+            return PreExecutionError(data=None, errors=[refused])
         persisted: PersistedQueries = request.app.state.persisted
         await persisted.resolve(request_data)
         limit = self.settings.operation_timeout_seconds
@@ -157,8 +188,30 @@ class GatewayGraphQL(GraphQL[Context, None]):
                 504, "OPERATION_TIMEOUT", f"The operation took longer than {limit:g} s", limit=limit
             ) from None
 
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        return wants_graphiql(request.method, request.query_params, request.headers)
+
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html())
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """The request body (or a `variables` or `extensions` parameter) as JSON, or a 400.
+
+        UTF-8 only (RFC 8259 section 8.1): `json.loads` would also guess UTF-16 or UTF-32 from a byte
+        order mark. Nesting deeper than the interpreter's recursion limit (about 1,000 levels) is
+        refused, as is anything that is not a request object: Strawberry would fail on either with a 500.
+        """
+        try:
+            value = json.loads(data.decode() if isinstance(data, bytes) else data)
+        except UnicodeDecodeError as exc:
+            raise HTTPException(400, f"The request body is not UTF-8: {exc.reason} at byte {exc.start}") from None
+        except json.JSONDecodeError as exc:
+            raise HTTPException(400, f"The request body is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise HTTPException(400, "The request body's JSON is nested too deeply") from None
+        if isinstance(value, dict) or (isinstance(value, list) and all(isinstance(item, dict) for item in value)):
+            return value  # a list is refused next unless batching is on
+        raise HTTPException(400, 'Expected a JSON object, such as {"query": "{ __typename }"}')
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -11,13 +11,28 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from learnhub.datasources.mongo.content import questions_by_ids, questions_raw_page, quizzes_by_ids
+from learnhub.schema.input_guard import text_problem
 
 # Documents are streamed in batches so a large question bank never sits in memory whole.
 _BATCH = 500
 
 
+def _error(status: int, code: str, message: str) -> Response:
+    return Response(orjson.dumps({"error": {"code": code, "message": message}}), status, media_type="application/json")
+
+
+def _bad_parameter(request: Request) -> Response | None:
+    """400 for a path or query parameter no store can take (NUL, not UTF-8, over-long), before any
+    lookup: the same rules as GraphQL arguments (schema/input_guard.py)."""
+    query = [text for item in request.query_params.multi_items() for text in item]
+    problem = text_problem([*request.path_params.values(), *query])
+    return None if problem is None else _error(400, "BAD_USER_INPUT", problem)
+
+
 async def list_questions(request: Request) -> Response:
     """GET /questions: every document of the `questions` collection, as stored, in one JSON array."""
+    if (refused := _bad_parameter(request)) is not None:
+        return refused
 
     db = request.app.state.stores.mongo_db
 
@@ -67,6 +82,8 @@ def _quiz_json(quiz: dict[str, Any], questions: list[dict[str, Any]]) -> dict[st
 
 async def get_quiz(request: Request) -> Response:
     """GET /api/v1/quizzes/{quizId}: a published quiz with its questions in order, no answers."""
+    if (refused := _bad_parameter(request)) is not None:
+        return refused
     quiz_id = str(request.path_params["quiz_id"])
     db = request.app.state.stores.mongo_db
     quizzes = await quizzes_by_ids(db, [quiz_id]) if quiz_id.startswith("quiz:") and len(quiz_id) <= 200 else []

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
+def error_body(message: str, code: str, **extensions: Any) -> bytes:
+    """The body of every HTTP-level refusal: one GraphQL error with a stable `extensions.code`, so
+    clients parse a refused request like any other GraphQL response."""
+    return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code, **extensions}}]})
+
+
 class BodyTooLarge(Exception):
     pass
-
-
-def _too_large(limit: int) -> bytes:
-    return orjson.dumps(
-        {
-            "errors": [
-                {
-                    "message": f"Request body over {limit} bytes",
-                    "extensions": {"code": "PAYLOAD_TOO_LARGE", "limit": limit},
-                }
-            ]
-        }
-    )
 
 
 class BodySizeLimit:
@@ -63,7 +58,7 @@ class BodySizeLimit:
                 await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        body = _too_large(self.limit)
+        body = error_body(f"Request body over {self.limit} bytes", "PAYLOAD_TOO_LARGE", limit=self.limit)
         await send(
             {
                 "type": "http.response.start",

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,3 +134,65 @@ def user_id_of(token: str) -> uuid.UUID:
     import jwt
 
     return uuid.UUID(jwt.decode(token, options={"verify_signature": False})["sub"])
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def raw_post(body: bytes, path: str = "/graphql", content_type: str = "application/json") -> bytes:
+    """One HTTP/1.1 POST exactly as given, for bodies an HTTP client library would not send."""
+    head = f"POST {path} HTTP/1.1\r\nHost: gateway\r\nContent-Type: {content_type}\r\n"
+    return f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+
+async def exchange(port: int, requests: list[bytes]) -> list[RawResponse]:
+    """Send the requests one after another on one keep-alive connection and read each answer; fails
+    (IncompleteReadError) if the server closes the connection before answering them all."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        answers = []
+        for request in requests:
+            writer.write(request)
+            await writer.drain()
+            status_line, *lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+            fields = (line.partition(":") for line in lines)
+            headers = {name.strip().lower(): value.strip() for name, _, value in fields}
+            body = await reader.readexactly(int(headers.get("content-length", "0")))
+            answers.append(RawResponse(int(status_line.split()[1]), headers, body))
+        return answers
+    finally:
+        writer.close()
+
+
+class LogRecords(logging.Handler):
+    """The records of the loggers it is attached to; the live gateway logs from its own thread."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__(level)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def captured_logs(*names: str, level: int) -> Iterator[LogRecords]:
+    """What these loggers log at `level` and above while the block runs (each is lowered to `level`
+    for the while if it would drop such records)."""
+    handler = LogRecords(level)
+    loggers = [logging.getLogger(name) for name in names]
+    before = [logger.level for logger in loggers]
+    for logger in loggers:
+        if logger.getEffectiveLevel() > level:
+            logger.setLevel(level)
+        logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        for logger, was in zip(loggers, before, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(was)

@@ -19,6 +19,16 @@ character in a string argument that reaches PostgreSQL (`course(contentId:)`, `c
 `register` display name) fails with INTERNAL_SERVER_ERROR, whose message (outside production)
 quotes the SQLAlchemy/asyncpg error and the SQL with its parameters.
 
+Raw request bodies are fuzzed too (`test_fuzz_request_bodies`): JSON that is not a request
+object, other encodings, deep nesting, and text no store can take (lone UTF-16 surrogates, NUL,
+strings past the general bound) in variables, the operation name and persisted queries. Each must be
+answered with a GraphQL error body, on a connection the server keeps open, with nothing logged as
+an error. Fuzzing found that non-object bodies and deep nesting answered a plain-text 500 and
+closed the connection; that a lone surrogate reached asyncpg (INTERNAL_SERVER_ERROR quoting the
+SQLAlchemy error) or failed the response encoder (a 500); and that a client disconnecting before
+its body was read logged "Exception in ASGI application" with a traceback.
+`BODY_CORPUS` replays those shapes.
+
 `REQUEST_BUDGET` holds the example counts; the whole file takes about 25 s on two cores after
 the servers have started.
 """
@@ -27,7 +37,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
+import socket
 import time
 import zlib
 from collections import Counter
@@ -58,12 +70,13 @@ from learnhub.datasources.postgres.tables import (
     users,
 )
 from learnhub.datasources.redis import make_redis
+from learnhub.schema.input_guard import MAX_STRING
 from learnhub.schema.node import to_global_id
 from learnhub.seed.catalog import DEMO_STUDENT
 from learnhub.settings import Settings
 from tests.auth.flows import LOGIN, PASSWORD, REGISTER
 from tests.conftest import LiveServer
-from tests.helpers import unique
+from tests.helpers import captured_logs, unique
 
 T = TypeVar("T")
 
@@ -84,6 +97,8 @@ REQUEST_BUDGET: dict[str, int] = {
     "mutation/student/negative": 20,
     "mutation/public/positive": 60,
     "mutation/public/negative": 20,
+    # Each body is followed by a probe on the same connection: two requests per example.
+    "body": 80,
 }
 
 # Root mutations each caller must be refused: everything but PUBLIC for anonymous callers,
@@ -138,10 +153,14 @@ FINGERPRINT_TABLES: tuple[Table, ...] = (
     quiz_attempts,
 )
 # Strings that stores and parsers are known to treat specially: PostgreSQL refuses NUL in text,
-# LIKE and regex metacharacters, quotes, MongoDB operators, a long value, odd Unicode.
+# lone surrogates cannot be encoded as UTF-8, LIKE and regex metacharacters, quotes, MongoDB
+# operators, long values (one past the general bound), odd Unicode.
 AWKWARD_STRINGS: tuple[str, ...] = (
     "\x00",
     "a\x00b",
+    "\ud800",
+    "a\udfffb",
+    "x" * (MAX_STRING + 1),
     "%",
     "_",
     "\\",
@@ -407,7 +426,10 @@ def leaks_in(value: str, fragments: list[str]) -> list[str]:
 
 
 def root_fields(query: str) -> list[str]:
-    document = graphql.parse(query)
+    try:
+        document = graphql.parse(query)
+    except graphql.GraphQLError:
+        return []  # a lone surrogate in a string value: the lexer refuses it
     return [
         selection.name.value
         for definition in document.definitions
@@ -450,12 +472,31 @@ class Fuzzer:
     findings: dict[str, tuple[str, int, str]] = field(default_factory=dict)
 
     def send(self, query: str) -> None:
-        headers = {"authorization": f"Bearer {self.token}"} if self.token else {}
-        response = self.client.post("/graphql", json={"query": query}, headers=headers)
+        headers = {"content-type": "application/json"}
+        if self.token:
+            headers["authorization"] = f"Bearer {self.token}"
+        # json.dumps escapes a lone surrogate as \ud800; httpx's own encoder cannot encode one at all.
+        response = self.client.post("/graphql", content=json.dumps({"query": query}), headers=headers)
+        self.roots.update(root_fields(query))
+        self.record(query, response)
+
+    def send_body(self, body: bytes) -> None:
+        """A raw body, then `{ __typename }` on the same connection: a refused body must not cost
+        the client its keep-alive connection."""
+        label = f"{body[:160].decode('utf-8', 'backslashreplace')} ({len(body):,} bytes)"
+        headers = {"content-type": "application/json"}
+        with self.client.stream("POST", "/graphql", content=body, headers=headers) as response:
+            response.read()
+            used = response.extensions["network_stream"].get_extra_info("client_addr")
+        with self.client.stream("POST", "/graphql", json={"query": "{ __typename }"}) as probe:
+            probe.read()
+            reused = probe.extensions["network_stream"].get_extra_info("client_addr") == used
+        self.record(label, response, [] if reused else ["the server closed the connection after its answer"])
+
+    def record(self, query: str, response: httpx.Response, extra: Sequence[str] = ()) -> None:
         self.requests += 1
         self.statuses[response.status_code] += 1
-        self.roots.update(root_fields(query))
-        problems = self.problems(query, response)
+        problems = [*self.problems(query, response), *extra]
         self.failed += bool(problems)
         for problem in problems:
             seen = self.findings.get(problem)
@@ -567,7 +608,11 @@ MODES = {"positive": Mode.POSITIVE, "negative": Mode.NEGATIVE}
 
 # pymongo draws request ids from the global `random` in the gateway's thread while Hypothesis
 # generates in this one; Hypothesis takes that for a strategy using `random`.
-pytestmark = pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies"),
+    # The deep and long bodies have long reprs; Hypothesis warns while it builds them.
+    pytest.mark.filterwarnings("ignore:Generating overly large repr"),
+]
 
 
 @pytest.mark.parametrize("mode", list(MODES))
@@ -630,3 +675,121 @@ def test_fuzz_corpus(live: LiveServer) -> None:
     report = fuzzer.report("corpus")
     print(f"\n{report}")
     assert not fuzzer.findings, report
+
+
+# --- raw request bodies -----------------------------------------------------------------------------
+
+GOOD_BODY = b'{"query": "{ __typename }"}'
+COURSE_BY_VARIABLE = "query($c: String) { course(contentId: $c) { id } }"
+APQ = {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}
+
+
+def as_json(value: Any) -> bytes:
+    return json.dumps(value).encode()  # ensure_ascii: a lone surrogate goes out as \ud800
+
+
+def nested(kind: str, depth: int) -> bytes:
+    """A body nesting `depth` lists or objects, at the top or as a variable's value."""
+    inner = b"[" * depth + b"]" * depth if kind != "objects" else b'{"a":' * depth + b"1" + b"}" * depth
+    if kind == "variable":
+        return b'{"query": "query($c: String) { course(contentId: $c) { id } }", "variables": {"c": ' + inner + b"}}"
+    return inner
+
+
+def request_bodies() -> st.SearchStrategy[bytes]:
+    """Bodies that are not a GraphQL request object, or that carry text no store can take."""
+    surrogates = st.text(alphabet=st.characters(categories=["Cs"]), min_size=1, max_size=3)
+    awkward = st.one_of(st.sampled_from(AWKWARD_STRINGS), surrogates, st.text(max_size=20))
+    with_a_surrogate = st.builds(str.__add__, awkward, surrogates)
+    values: st.SearchStrategy[Any] = st.recursive(
+        st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), awkward),
+        lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(awkward, children, max_size=3)),
+        max_leaves=6,
+    )
+    not_an_object = values.filter(lambda value: not isinstance(value, dict)).map(as_json)
+    prefixes = st.sampled_from([b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf", b"\x00"])
+    encodings = st.one_of(
+        st.builds(bytes.__add__, prefixes, st.just(GOOD_BODY)),
+        st.sampled_from(["utf-16", "utf-16-be", "utf-32"]).map(GOOD_BODY.decode().encode),
+        st.binary(min_size=1, max_size=20).map(lambda junk: GOOD_BODY[:10] + junk + GOOD_BODY[10:]),
+    )
+    deep = st.builds(
+        nested, st.sampled_from(["lists", "objects", "variable"]), st.sampled_from([500, 1_000, 5_000, 100_000])
+    )
+    fields = st.one_of(
+        st.builds(lambda c: {"query": COURSE_BY_VARIABLE, "variables": {"c": c}}, values),
+        st.builds(lambda name: {"query": "query Q { __typename }", "operationName": name}, with_a_surrogate),
+        st.builds(lambda text: {"query": f"{{ __typename }} # {text}", "extensions": APQ}, with_a_surrogate),
+        st.dictionaries(st.sampled_from(["query", "variables", "operationName", "extensions"]), values, max_size=3),
+    )
+    return weighted((2, not_an_object), (1, encodings), (1, deep), (3, fields.map(as_json)))
+
+
+# Bodies that broke an invariant in earlier runs (see the module docstring).
+BODY_CORPUS: tuple[bytes, ...] = (
+    b"12",
+    b'"x"',
+    b"null",
+    b"[]",
+    b"[12]",
+    b"\xff\xfe" + GOOD_BODY,
+    nested("lists", 100_000),
+    nested("objects", 100_000),
+    as_json({"query": COURSE_BY_VARIABLE, "variables": {"c": "\ud800"}}),
+    as_json({"query": '{ course(contentId: "\ud800") { id } }'}),
+    as_json({"query": "query Q { __typename }", "operationName": "\ud800"}),
+    as_json({"query": "{ __typename } # \ud800", "extensions": APQ}),
+    as_json({"query": LOGIN, "variables": {"i": {"email": "a" * 900_000 + "@example.test", "password": "x"}}}),
+)
+
+
+def disconnect_early(client: httpx.Client) -> None:
+    """Headers that announce a body, part of it, and gone: a client that gave up."""
+    with socket.create_connection((client.base_url.host, client.base_url.port or 80)) as raw:
+        raw.sendall(
+            b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+        )
+
+
+def assert_bodies_answered(live: LiveServer, category: str, send: Callable[[Fuzzer], None]) -> None:
+    # An exception that escapes the app is logged by the ASGI server, with its traceback.
+    errors = captured_logs("uvicorn.error", level=logging.ERROR)
+    with errors as logged, httpx.Client(base_url=live.url, timeout=30) as client:
+        fuzzer = Fuzzer(client, None)
+        send(fuzzer)
+    for record in logged.records:
+        message = record.getMessage().strip()
+        fuzzer.findings[f"the server logged an error: {message.splitlines()[0]}"] = ("(raw bodies)", 0, message)
+    report = fuzzer.report(category)
+    print(f"\n{report}")
+    assert not fuzzer.findings, report
+
+
+def fuzz_bodies(fuzzer: Fuzzer) -> None:
+    @seed(zlib.crc32(b"body"))
+    @settings(HYPOTHESIS, max_examples=REQUEST_BUDGET["body"])
+    @given(request_bodies())
+    def run(body: bytes) -> None:
+        fuzzer.send_body(body)
+
+    run()
+
+
+def replay_bodies(fuzzer: Fuzzer) -> None:
+    for body in BODY_CORPUS:
+        fuzzer.send_body(body)
+    disconnect_early(fuzzer.client)
+    # The gateway notices the disconnect within milliseconds; an escaped exception is logged then.
+    time.sleep(0.5)
+    fuzzer.send_body(GOOD_BODY)  # and it still serves
+
+
+def test_fuzz_request_bodies(live: LiveServer, settings: Settings) -> None:
+    """Any body, valid JSON or not: a GraphQL error body, the connection kept, nothing logged, no writes."""
+    before = fingerprint(settings)
+    assert_bodies_answered(live, "body", fuzz_bodies)
+    assert_unchanged(before, fingerprint(settings))
+
+
+def test_fuzz_body_corpus(live: LiveServer) -> None:
+    assert_bodies_answered(live, "body corpus", replay_bodies)

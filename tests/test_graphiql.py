@@ -1,12 +1,18 @@
-"""GraphiQL loads in a real headless Chromium, runs a typed query and shows the result."""
+"""GraphiQL loads in a real headless Chromium, runs a typed query and shows the result; only a
+browser opening the endpoint gets the page."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from pathlib import Path
 
+import httpx
+import pytest
 from playwright.async_api import async_playwright
 
+from learnhub.graphiql import wants_graphiql
 from tests.conftest import LiveServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -45,3 +51,44 @@ async def test_graphiql_runs_a_query_typed_into_it(live: LiveServer, artifacts: 
     assert '"title": "REST API Design"' in result
     assert '"lessonCount": 6' in result
     assert outside == []  # every asset is served by the gateway itself
+
+
+PERSISTED = "{ __typename }"
+PERSISTED_EXTENSIONS = json.dumps(
+    {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(PERSISTED.encode()).hexdigest()}}
+)
+
+
+async def test_a_persisted_query_by_get_gets_its_result_whatever_it_accepts(http: httpx.AsyncClient) -> None:
+    """An APQ GET carries only `extensions`; with `Accept: */*` (HTTP clients' default) it got the page."""
+    registered = await http.post("/graphql", json={"query": PERSISTED, "extensions": json.loads(PERSISTED_EXTENSIONS)})
+    assert registered.json()["data"] == {"__typename": "Query"}
+    for accept in ("*/*", "application/json", "text/html,application/json;q=0.9"):
+        response = await http.get("/graphql", params={"extensions": PERSISTED_EXTENSIONS}, headers={"accept": accept})
+        assert response.headers["content-type"].startswith("application/json"), accept
+        assert response.json()["data"] == {"__typename": "Query"}
+
+
+async def test_only_a_request_for_html_gets_the_page(http: httpx.AsyncClient) -> None:
+    page = await http.get("/graphql", headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+
+    other = await http.get("/graphql", headers={"accept": "*/*"})
+    assert other.status_code == 400
+    assert [e["extensions"]["code"] for e in other.json()["errors"]] == ["BAD_REQUEST"]
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "accept", "expected"),
+    [
+        ("GET", {}, "text/html", True),
+        ("GET", {}, "*/*", False),
+        ("GET", {}, "", False),
+        ("GET", {"query": "{ __typename }"}, "text/html", False),
+        ("GET", {"extensions": PERSISTED_EXTENSIONS}, "text/html", False),
+        ("POST", {}, "text/html", False),
+    ],
+)
+def test_wants_graphiql(method: str, params: dict[str, str], accept: str, expected: bool) -> None:
+    assert wants_graphiql(method, params, {"accept": accept}) is expected

@@ -27,7 +27,12 @@ from learnhub.schema.node import expect_uuid, to_global_id
 from learnhub.schema.users import User
 
 MAX_DISPLAY_NAME = 100
-MAX_EMAIL = 320
+# RFC 5321 section 4.5.3.1.3: a forward path is at most 256 octets, the angle brackets included.
+MAX_EMAIL = 254
+# The tokens we issue are 36 characters (sign-in and reset links: a UUID) and 43 (refresh tokens:
+# token_urlsafe(32)). 256 leaves room for a longer format; anything longer is refused unseen,
+# before it is hashed or looked up.
+MAX_TOKEN = 256
 # Deliberately loose: one @, a dot in the domain, no spaces. Deliverability is the mail server's call.
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
@@ -36,6 +41,17 @@ _INVALID_LINK = "This link is invalid, used or expired; ask for a new one"
 
 def _error(code: AccountErrorCode, message: str, field: str | None = None) -> AccountError:
     return AccountError(field=field, message=message, code=code)
+
+
+def _over_long(
+    field: str, value: str, limit: int, code: AccountErrorCode = AccountErrorCode.INVALID
+) -> list[AccountError]:
+    """Checked before any hashing or store call, so what a request costs does not grow with its input."""
+    return [_error(code, f"Use at most {limit} characters", field)] if len(value) > limit else []
+
+
+def _password_too_long(field: str, password: str) -> list[AccountError]:
+    return _over_long(field, password, MAX_PASSWORD, AccountErrorCode.PASSWORD_TOO_LONG)
 
 
 def _password_errors(password: str, email: str, field: str) -> list[AccountError]:
@@ -71,6 +87,12 @@ def _register_errors(data: RegisterInput) -> list[AccountError]:
     return errors
 
 
+def _session_ended() -> AuthPayload:
+    return AuthPayload(
+        errors=[_error(AccountErrorCode.INVALID_TOKEN, "The session has ended; sign in again", "refreshToken")]
+    )
+
+
 async def _signed_in(info: Info, user_id: uuid.UUID, role: str) -> AuthPayload:
     ctx = info.context
     session = await sessions.sign_in(ctx.stores, user_id, role, ctx.device)
@@ -104,13 +126,15 @@ async def register(info: Info, data: RegisterInput) -> AuthPayload:
 
 async def login(info: Info, data: LoginInput) -> AuthPayload:
     ctx = info.context
-    email = data.email.strip()[:MAX_EMAIL]
+    email = data.email.strip()
+    if errors := _over_long("email", email, MAX_EMAIL) + _password_too_long("password", data.password):
+        return AuthPayload(errors=errors)
     verdict = await throttle.login_allowed(ctx.stores, email, ctx.device.ip)
     if not verdict.allowed:
         return AuthPayload(errors=[_too_many(verdict)])
     row = await users.credentials_by_email(ctx.stores.engine, email)
     # Same work and same answer for an unknown email and a wrong password.
-    if not await verify_password(row["password_hash"] if row else None, data.password[:MAX_PASSWORD]) or row is None:
+    if not await verify_password(row["password_hash"] if row else None, data.password) or row is None:
         await throttle.login_failed(ctx.stores, email, ctx.device.ip)
         return AuthPayload(errors=[_error(AccountErrorCode.INVALID_CREDENTIALS, "Email or password is incorrect")])
     if row["disabled_at"] is not None:
@@ -120,6 +144,8 @@ async def login(info: Info, data: LoginInput) -> AuthPayload:
 
 async def refresh_session(info: Info, refresh_token: str) -> AuthPayload:
     ctx = info.context
+    if len(refresh_token) > MAX_TOKEN:
+        return _session_ended()
     outcome = await sessions.refresh(ctx.stores, refresh_token, ctx.device)
     if outcome is Refresh.REUSED:
         return AuthPayload(
@@ -132,9 +158,7 @@ async def refresh_session(info: Info, refresh_token: str) -> AuthPayload:
             ]
         )
     if isinstance(outcome, Refresh):
-        return AuthPayload(
-            errors=[_error(AccountErrorCode.INVALID_TOKEN, "The session has ended; sign in again", "refreshToken")]
-        )
+        return _session_ended()
     row = await ctx.loaders.user_by_id.load(outcome.user_id)
     assert row is not None
     return AuthPayload(
@@ -192,11 +216,14 @@ async def change_password(info: Info, data: ChangePasswordInput) -> AccountResul
     ctx = info.context
     viewer = ctx.require_user()
     assert viewer.user_id is not None
+    passwords = _password_too_long("currentPassword", data.current_password)
+    if errors := passwords + _password_too_long("newPassword", data.new_password):
+        return AccountResult(ok=False, errors=errors)
     row = await users.credentials_by_id(ctx.stores.engine, viewer.user_id)
     verdict = await throttle.login_allowed(ctx.stores, row["email"] if row else "", ctx.device.ip)
     if not verdict.allowed:
         return AccountResult(ok=False, errors=[_too_many(verdict)])
-    if row is None or not await verify_password(row["password_hash"], data.current_password[:MAX_PASSWORD]):
+    if row is None or not await verify_password(row["password_hash"], data.current_password):
         await throttle.login_failed(ctx.stores, row["email"] if row else "", ctx.device.ip)
         return AccountResult(
             ok=False,
@@ -234,7 +261,8 @@ async def request_magic_link(info: Info, email: str) -> AccountResult:
 
 async def sign_in_with_magic_link(info: Info, token: str) -> AuthPayload:
     ctx = info.context
-    user_id = await recovery.redeem_magic_link(ctx.stores, token.strip())
+    token = token.strip()
+    user_id = await recovery.redeem_magic_link(ctx.stores, token) if len(token) <= MAX_TOKEN else None
     if user_id is None:
         return AuthPayload(errors=[_error(AccountErrorCode.INVALID_TOKEN, _INVALID_LINK, "token")])
     row = await ctx.loaders.user_by_id.load(user_id)
@@ -252,8 +280,10 @@ async def request_password_reset(info: Info, email: str) -> AccountResult:
 
 async def reset_password(info: Info, data: ResetPasswordInput) -> AuthPayload:
     stores = info.context.stores
+    if errors := _password_too_long("newPassword", data.new_password):
+        return AuthPayload(errors=errors)
     token = data.token.strip()
-    target = await recovery.password_reset_target(stores, token)
+    target = await recovery.password_reset_target(stores, token) if len(token) <= MAX_TOKEN else None
     if target is None:
         return AuthPayload(errors=[_error(AccountErrorCode.INVALID_TOKEN, _INVALID_LINK, "token")])
     user_id, email = target
