@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,8 +11,13 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from learnhub.datasources.mongo.content import questions_by_ids, questions_raw_page, quizzes_by_ids
+from learnhub.auth.viewer import ANONYMOUS
+from learnhub.auth.visibility import visible_quiz_filter
+from learnhub.datasources.mongo.content import questions_raw_page
+from learnhub.datasources.postgres.courses import content_ids_visible_to
+from learnhub.loaders.registry import Loaders
 from learnhub.schema.input_guard import text_problem
+from learnhub.stores import Stores
 
 # Documents are streamed in batches so a large question bank never sits in memory whole.
 _BATCH = 500
@@ -29,19 +35,37 @@ def _bad_parameter(request: Request) -> Response | None:
     return None if problem is None else _error(400, "BAD_USER_INPUT", problem)
 
 
+def _token_accepted(request: Request) -> bool:
+    expected = request.app.state.settings.legacy_questions_token
+    if expected is None:
+        return True
+    sent = request.headers.get("x-legacy-token", "")
+    return hmac.compare_digest(sent.encode(), expected.get_secret_value().encode())
+
+
+async def _anonymous_quizzes(stores: Stores) -> dict[str, Any] | None:
+    """Which quizzes an anonymous viewer may see, as a MongoDB filter (auth/visibility.py)."""
+    published, own = await content_ids_visible_to(stores.engine, None)
+    return visible_quiz_filter(ANONYMOUS, published, own)
+
+
 async def list_questions(request: Request) -> Response:
-    """GET /questions: every document of the `questions` collection, as stored, in one JSON array."""
+    """GET /questions: the questions of published quizzes of published courses, each as stored
+    (answers included: the older app grades on the device), in `_id` order, in one JSON array."""
     if (refused := _bad_parameter(request)) is not None:
         return refused
-
-    db = request.app.state.stores.mongo_db
+    if not _token_accepted(request):
+        return _error(401, "UNAUTHENTICATED", "Send the legacy route's token in X-Legacy-Token")
+    stores: Stores = request.app.state.stores
+    db = stores.mongo_db
+    quizzes = await _anonymous_quizzes(stores)
 
     async def body() -> AsyncIterator[bytes]:
         yield b"["
         after: str | None = None
         first = True
         while True:
-            docs = await questions_raw_page(db, limit=_BATCH, after_id=after)
+            docs = await questions_raw_page(db, quizzes, limit=_BATCH, after_id=after)
             for doc in docs:
                 yield (b"" if first else b",") + orjson.dumps(doc)
                 first = False
@@ -81,16 +105,17 @@ def _quiz_json(quiz: dict[str, Any], questions: list[dict[str, Any]]) -> dict[st
 
 
 async def get_quiz(request: Request) -> Response:
-    """GET /api/v1/quizzes/{quizId}: a published quiz with its questions in order, no answers."""
+    """GET /api/v1/quizzes/{quizId}: a published quiz of a published course with its questions in
+    order, no answers; anything else is not found, as an unknown id is."""
     if (refused := _bad_parameter(request)) is not None:
         return refused
     quiz_id = str(request.path_params["quiz_id"])
-    db = request.app.state.stores.mongo_db
-    quizzes = await quizzes_by_ids(db, [quiz_id]) if quiz_id.startswith("quiz:") and len(quiz_id) <= 200 else []
-    if not quizzes or not quizzes[0].get("published", True):
-        body = {"error": {"code": "NOT_FOUND", "message": f"No published quiz {quiz_id!r}"}}
-        return Response(orjson.dumps(body), status_code=404, media_type="application/json")
-    order = list(quizzes[0].get("question_ids", []))
-    found = {q["_id"]: q for q in await questions_by_ids(db, order)}
-    questions = [found[q] for q in order if q in found]
-    return Response(orjson.dumps(_quiz_json(quizzes[0], questions)), media_type="application/json")
+    stores: Stores = request.app.state.stores
+    loaders = Loaders(stores.engine, stores.mongo_db, ANONYMOUS)
+    quiz = await loaders.quiz_by_id.load(quiz_id) if quiz_id.startswith("quiz:") and len(quiz_id) <= 200 else None
+    if quiz is None:
+        return _error(404, "NOT_FOUND", f"No published quiz {quiz_id!r}")
+    order = list(quiz.get("question_ids", []))
+    found = await loaders.member_question_by_id.load_many(order)
+    questions = [q for q in found if q is not None]
+    return Response(orjson.dumps(_quiz_json(quiz, questions)), media_type="application/json")

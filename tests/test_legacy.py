@@ -2,23 +2,49 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
+from pydantic import SecretStr
+from sqlalchemy import update
 
+from learnhub.datasources.postgres.tables import courses
+from learnhub.settings import Settings
 from tests.conftest import GatewayFactory
-from tests.helpers import Stores, unique
+from tests.helpers import Stores, make_course, unique
 
 
-async def test_questions_route_returns_documents_in_their_stored_shape(http: httpx.AsyncClient, stores: Stores) -> None:
-    question_id = f"question:{unique('legacy')}"
-    stored = {
-        "_id": question_id,
+async def _quiz_with(stores: Stores, course_content_id: str, question: dict[str, Any], *, published: bool) -> None:
+    await stores.db["questions"].insert_one(dict(question))
+    await stores.db["quiz_content"].insert_one(
+        {"_id": f"quiz:{unique('legacy')}", "course_id": course_content_id, "title": "t",
+         "question_ids": [question["_id"]], "published": published}
+    )  # fmt: skip
+
+
+def _question(label: str) -> dict[str, Any]:
+    return {
+        "_id": f"question:{unique(label)}",
         "type": "single_choice",
         "prompt": "Pick one",
         "answer": "a",
         "options": [{"id": "a", "text": "A"}],
         "editor_note": "fields editors add survive",
     }
-    await stores.db["questions"].insert_one(dict(stored))
+
+
+async def test_questions_route_returns_published_questions_in_their_stored_shape(
+    http: httpx.AsyncClient, stores: Stores
+) -> None:
+    _, open_content, _ = await make_course(stores)
+    closed_course, closed_content, _ = await make_course(stores)
+    async with stores.engine.begin() as conn:
+        await conn.execute(update(courses).where(courses.c.id == closed_course).values(published=False))
+    shown, draft, unpublished_course, orphan = (_question(label) for label in ("shown", "draft", "closed", "orphan"))
+    await _quiz_with(stores, open_content, shown, published=True)
+    await _quiz_with(stores, open_content, draft, published=False)
+    await _quiz_with(stores, closed_content, unpublished_course, published=True)
+    await stores.db["questions"].insert_one(dict(orphan))
 
     response = await http.get("/questions")
 
@@ -26,9 +52,11 @@ async def test_questions_route_returns_documents_in_their_stored_shape(http: htt
     assert response.headers["content-type"] == "application/json"
     questions = response.json()
     assert isinstance(questions, list)
-    assert [q for q in questions if q["_id"] == question_id] == [stored]
-    assert len(questions) == await stores.db["questions"].count_documents({})
-    assert [q["_id"] for q in questions] == sorted(q["_id"] for q in questions)
+    assert [q for q in questions if q["_id"] == shown["_id"]] == [shown]
+    returned = {q["_id"] for q in questions}
+    assert not returned & {draft["_id"], unpublished_course["_id"], orphan["_id"]}
+    assert [q["_id"] for q in questions] == sorted(returned)
+    assert len(questions) == len(returned)  # a question in two quizzes comes once
 
 
 async def test_questions_route_can_be_turned_off(gateway_factory: GatewayFactory) -> None:
@@ -37,9 +65,30 @@ async def test_questions_route_can_be_turned_off(gateway_factory: GatewayFactory
         assert (await http.get("/questions")).status_code == 404
 
 
+async def test_questions_route_wants_its_token_when_one_is_set(gateway_factory: GatewayFactory) -> None:
+    token = "t" * 40
+    server = gateway_factory(legacy_questions_token=SecretStr(token))
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        for sent in ({}, {"x-legacy-token": "wrong"}):
+            refused = await http.get("/questions", headers=sent)
+            assert refused.status_code == 401
+            assert refused.json()["error"]["code"] == "UNAUTHENTICATED"
+        assert (await http.get("/questions", headers={"x-legacy-token": token})).status_code == 200
+
+
+def test_production_serves_the_questions_route_only_with_a_token(settings: Settings) -> None:
+    production = {"environment": "development", "legacy_questions_route": True}
+    assert settings.model_copy(update=production).legacy_questions_enabled
+    production["environment"] = "production"
+    assert not settings.model_copy(update=production).legacy_questions_enabled
+    with_token = settings.model_copy(update={**production, "legacy_questions_token": SecretStr("s" * 40)})
+    assert with_token.legacy_questions_enabled
+
+
 async def test_quiz_route_contract(http: httpx.AsyncClient, stores: Stores) -> None:
     """GET /api/v1/quizzes/{quizId}: the exact shape clients rely on, without answers."""
     slug = unique("rest")
+    _, course_content_id, _ = await make_course(stores)
     await stores.db["questions"].insert_many(
         [
             {"_id": f"question:{slug}-1", "type": "single_choice", "prompt": "Pick", "points": 2, "answer": "b",
@@ -51,7 +100,7 @@ async def test_quiz_route_contract(http: httpx.AsyncClient, stores: Stores) -> N
     await stores.db["quiz_content"].insert_one(
         {
             "_id": f"quiz:{slug}",
-            "course_id": "course:somewhere",
+            "course_id": course_content_id,
             "title": "REST check",
             "settings": {"pass_percent": 80, "time_limit_seconds": 300},
             "question_ids": [f"question:{slug}-2", f"question:{slug}-1", f"question:{slug}-gone"],
@@ -65,7 +114,7 @@ async def test_quiz_route_contract(http: httpx.AsyncClient, stores: Stores) -> N
     assert response.headers["content-type"] == "application/json"
     assert response.json() == {
         "id": f"quiz:{slug}",
-        "courseId": "course:somewhere",
+        "courseId": course_content_id,
         "title": "REST check",
         "description": "",
         "version": 2,
@@ -80,11 +129,19 @@ async def test_quiz_route_contract(http: httpx.AsyncClient, stores: Stores) -> N
 
 
 async def test_quiz_route_404s_for_unknown_or_unpublished_quizzes(http: httpx.AsyncClient, stores: Stores) -> None:
-    hidden = f"quiz:{unique('hidden')}"
+    _, course_content_id, _ = await make_course(stores)
+    draft = f"quiz:{unique('hidden')}"
     await stores.db["quiz_content"].insert_one(
-        {"_id": hidden, "course_id": "course:x", "title": "t", "question_ids": [], "published": False}
+        {"_id": draft, "course_id": course_content_id, "title": "t", "question_ids": [], "published": False}
     )
-    for quiz_id in (hidden, f"quiz:{unique('none')}", "not-a-quiz-id"):
+    closed_course, closed_content, _ = await make_course(stores)
+    in_closed_course = f"quiz:{unique('closed')}"
+    await stores.db["quiz_content"].insert_one(
+        {"_id": in_closed_course, "course_id": closed_content, "title": "t", "question_ids": [], "published": True}
+    )
+    async with stores.engine.begin() as conn:
+        await conn.execute(update(courses).where(courses.c.id == closed_course).values(published=False))
+    for quiz_id in (draft, in_closed_course, f"quiz:{unique('none')}", "not-a-quiz-id"):
         response = await http.get(f"/api/v1/quizzes/{quiz_id}")
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "NOT_FOUND"
