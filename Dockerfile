@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Production image of the LearnHub gateway. The stores are not in it: every URL and secret
-# comes from the environment (learnhub/settings.py; docker-compose.yml wires them up).
+# comes from the environment (learnhub/core/settings.py; docker-compose.yml wires them up).
 
 # Both stages must share one interpreter: the venv copied out of the builder points at
 # /usr/local/bin/python3.11 of this exact image.

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from learnhub.auth.passwords import hash_password
+from learnhub.core.settings import Settings
 from learnhub.datasources.mongo.client import make_client
 from learnhub.datasources.postgres.engine import make_engine
 from learnhub.datasources.postgres.tables import courses, users
-from learnhub.migrate import migrate_all
+from learnhub.migrations.migrate import migrate_all
 from learnhub.seed.scale import seed_scale, user_email
-from learnhub.settings import Settings
 
 # Every seeded account shares one password hash (see learnhub/seed/scale.py); this is its password.
 PASSWORD = "learnhub-bench-password"

@@ -26,8 +26,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from learnhub.core.settings import Settings
 from learnhub.datasources.mongo.documents import CourseContent, LessonContent, Question, QuizContent
-from learnhub.settings import Settings
 
 Doc = dict[str, Any]
 

@@ -27,8 +27,8 @@ from bench import shapes
 from bench.client import LOGIN
 from bench.dataset import PASSWORD, Dataset, prepare
 from learnhub.app import create_app
+from learnhub.core.settings import Settings
 from learnhub.embedded import running_cluster
-from learnhub.settings import Settings
 
 WARMUP_REQUESTS = 3
 

@@ -30,8 +30,8 @@ from bench.load import Load, Plan, RunResult, run_wrk, wrk_path
 from bench.machine import describe
 from bench.servers import REPO, Server, floor_spec, gateway_spec, serving
 from bench.submissions import Submissions, submitter_emails
+from learnhub.core.settings import Settings
 from learnhub.embedded import running_cluster
-from learnhub.settings import Settings
 
 RESULTS = REPO / "bench" / "results" / "latest.json"
 DOCS = REPO / "docs"

@@ -18,14 +18,14 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from learnhub.core.ids import uuid7
+from learnhub.core.settings import Settings
 from learnhub.datasources.mongo.client import make_client
 from learnhub.datasources.mongo.documents import Question, QuizContent
 from learnhub.datasources.postgres.engine import make_engine
 from learnhub.datasources.postgres.tables import courses, enrollments, quiz_attempts, users, utcnow
-from learnhub.ids import uuid7
-from learnhub.schema.node import to_global_id
+from learnhub.graphql.relay.node import to_global_id
 from learnhub.seed.scale import user_email
-from learnhub.settings import Settings
 
 Doc = dict[str, Any]
 

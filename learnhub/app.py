@@ -14,15 +14,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from learnhub.graphiql import graphiql_asset
-from learnhub.graphql_view import GatewayGraphQL
-from learnhub.legacy import get_quiz, list_questions
-from learnhub.middleware import BodySizeLimit
-from learnhub.persisted import PersistedQueries
-from learnhub.runtime import tune_gc
-from learnhub.schema.root import build_schema
-from learnhub.settings import Settings
-from learnhub.stores import Stores
+from learnhub.core.runtime import tune_gc
+from learnhub.core.settings import Settings
+from learnhub.datasources.stores import Stores
+from learnhub.graphql.execution.persisted import PersistedQueries
+from learnhub.graphql.schema import build_schema
+from learnhub.http.graphiql import graphiql_asset
+from learnhub.http.graphql_view import GatewayGraphQL
+from learnhub.http.middleware import BodySizeLimit
+from learnhub.http.rest import get_quiz, list_questions
 from learnhub.worker import run_forever
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from learnhub.settings import Settings
+from learnhub.core.settings import Settings
 
 DEV_DATA_DIR = Path(".learnhub")
 SCHEMA_FILE = Path("schema.graphql")
@@ -59,7 +59,7 @@ def _serve(settings: Settings, *, workers: int = 1, started: float | None = None
 
 def _preflight(settings: Settings) -> None:
     """Fail fast, naming every store that cannot be reached, before taking traffic."""
-    from learnhub.stores import Stores, StoresUnreachable
+    from learnhub.datasources.stores import Stores, StoresUnreachable
 
     async def check() -> None:
         stores = await Stores.open(settings)
@@ -103,7 +103,7 @@ def _seed(settings: Settings, scale: int | None) -> None:
 
 def cmd_dev(args: argparse.Namespace) -> None:
     from learnhub.embedded import EmbeddedCluster, EmbeddedServerError, Ports
-    from learnhub.migrate import migrate_all
+    from learnhub.migrations.migrate import migrate_all
 
     started = time.monotonic()
     data_dir: Path = args.data_dir.resolve()
@@ -134,7 +134,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
-    from learnhub.migrate import migrate_all
+    from learnhub.migrations.migrate import migrate_all
 
     migrate_all(Settings())
     print("PostgreSQL, MongoDB indexes and the S3 bucket are up to date.")
@@ -145,7 +145,7 @@ def cmd_seed(args: argparse.Namespace) -> None:
 
 
 def cmd_schema_export(args: argparse.Namespace) -> None:
-    from learnhub.schema.root import build_schema
+    from learnhub.graphql.schema import build_schema
 
     text = str(build_schema()) + "\n"
     target: Path = args.output
@@ -182,8 +182,8 @@ def cmd_documents_register(args: argparse.Namespace) -> None:
     """Register a client build's operations as trusted documents (validated against the schema)."""
     from learnhub.datasources.postgres.engine import make_engine
     from learnhub.datasources.postgres.trusted_documents import register
-    from learnhub.persisted import ManifestError, invalid_documents, read_manifest
-    from learnhub.schema.root import build_schema
+    from learnhub.graphql.execution.persisted import ManifestError, invalid_documents, read_manifest
+    from learnhub.graphql.schema import build_schema
 
     try:
         documents = read_manifest(args.manifest)
@@ -211,15 +211,19 @@ def parser() -> argparse.ArgumentParser:
     sub = root.add_subparsers(dest="command", required=True)
 
     dev = sub.add_parser("dev", help="start local servers, migrate, seed demo data and serve with GraphiQL")
-    dev.add_argument("--data-dir", type=Path, default=DEV_DATA_DIR)
-    dev.add_argument("--host", default="127.0.0.1")
-    dev.add_argument("--port", type=int, default=8000)
-    for name, default in (("pg", 54329), ("mongo", 27019), ("redis", 63799), ("typesense", 8108), ("s3", 9009)):
-        dev.add_argument(f"--{name}-port", type=int, default=default)
+    dev.add_argument(
+        "--data-dir", type=Path, default=DEV_DATA_DIR, help="server data and logs, kept between runs (%(default)s)"
+    )
+    dev.add_argument("--host", default="127.0.0.1", help="address the gateway listens on (%(default)s)")
+    dev.add_argument("--port", type=int, default=8000, help="the gateway's port (%(default)s)")
+    servers = (("pg", "PostgreSQL", 54329), ("mongo", "MongoDB", 27019), ("redis", "Redis", 63799),
+               ("typesense", "Typesense", 8108), ("s3", "the S3 server", 9009))  # fmt: skip
+    for name, server, default in servers:
+        dev.add_argument(f"--{name}-port", type=int, default=default, help=f"port of {server} (%(default)s)")
     dev.set_defaults(func=cmd_dev)
 
     serve = sub.add_parser("serve", help="serve against the stores named in the environment (production)")
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (%(default)s)")
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="upgrade PostgreSQL, MongoDB indexes and the S3 bucket").set_defaults(
@@ -233,7 +237,7 @@ def parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="schema tools")
     schema_sub = schema.add_subparsers(dest="schema_command", required=True)
     export = schema_sub.add_parser("export", help="write schema.graphql")
-    export.add_argument("--output", type=Path, default=SCHEMA_FILE)
+    export.add_argument("--output", type=Path, default=SCHEMA_FILE, help="where to write it (%(default)s)")
     export.add_argument("--check", action="store_true", help="fail if the file is out of date")
     export.set_defaults(func=cmd_schema_export)
 

@@ -15,13 +15,13 @@ import uvicorn
 from aiosmtpd.controller import Controller
 
 from learnhub.app import create_app
+from learnhub.core.settings import Settings
 from learnhub.datasources.mongo.client import init_documents, make_client
 from learnhub.datasources.postgres.engine import make_engine
 from learnhub.embedded import EmbeddedCluster, running_cluster
 from learnhub.embedded.base import free_port
-from learnhub.migrate import migrate_all
+from learnhub.migrations.migrate import migrate_all
 from learnhub.seed.demo import seed_demo
-from learnhub.settings import Settings
 from tests.helpers import Stores
 from tests.mail import Mailbox
 

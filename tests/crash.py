@@ -1,4 +1,4 @@
-"""A gateway process that dies at a named step of a cross-store write (learnhub/crash.py)."""
+"""A gateway process that dies at a named step of a cross-store write (learnhub/core/crash.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from learnhub.core.settings import Settings
 from learnhub.embedded import EmbeddedCluster
 from learnhub.embedded.base import free_port
-from learnhub.settings import Settings
 
 
 @asynccontextmanager

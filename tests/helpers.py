@@ -15,8 +15,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.tables import courses, enrollments, lesson_progress
-from learnhub.ids import uuid7
 
 
 @dataclass

@@ -57,7 +57,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, nodes, queries
 from sqlalchemy import Table, func, select, text
 
-from learnhub.auth.policy import ADMIN, FIELD_RULES, PUBLIC, STAFF
+from learnhub.core.settings import Settings
 from learnhub.datasources.mongo.client import make_client
 from learnhub.datasources.postgres.engine import make_engine
 from learnhub.datasources.postgres.tables import (
@@ -70,10 +70,10 @@ from learnhub.datasources.postgres.tables import (
     users,
 )
 from learnhub.datasources.redis import make_redis
-from learnhub.schema.input_guard import MAX_STRING
-from learnhub.schema.node import to_global_id
+from learnhub.graphql.execution.input_guard import MAX_STRING
+from learnhub.graphql.execution.policy import ADMIN, FIELD_RULES, PUBLIC, STAFF
+from learnhub.graphql.relay.node import to_global_id
 from learnhub.seed.catalog import DEMO_STUDENT
-from learnhub.settings import Settings
 from tests.auth.flows import LOGIN, PASSWORD, REGISTER
 from tests.conftest import LiveServer
 from tests.helpers import captured_logs, unique

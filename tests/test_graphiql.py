@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.async_api import async_playwright
 
-from learnhub.graphiql import wants_graphiql
+from learnhub.http.graphiql import wants_graphiql
 from tests.conftest import LiveServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

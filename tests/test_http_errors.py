@@ -12,7 +12,7 @@ import httpx
 import orjson
 import pytest
 
-from learnhub.schema.input_guard import MAX_STRING, TOO_LONG
+from learnhub.graphql.execution.input_guard import MAX_STRING, TOO_LONG
 from tests.conftest import LiveServer
 from tests.helpers import captured_logs, exchange, raw_post
 

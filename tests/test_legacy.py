@@ -8,8 +8,8 @@ import httpx
 from pydantic import SecretStr
 from sqlalchemy import update
 
+from learnhub.core.settings import Settings
 from learnhub.datasources.postgres.tables import courses
-from learnhub.settings import Settings
 from tests.conftest import GatewayFactory
 from tests.helpers import Stores, make_course, unique
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from graphql import get_introspection_query
 
-from learnhub.limits import MAX_ALIASES, MAX_COST, MAX_DEPTH, MAX_FIELDS, MAX_TOKENS
+from learnhub.graphql.execution.limits import MAX_ALIASES, MAX_COST, MAX_DEPTH, MAX_FIELDS, MAX_TOKENS
 from tests.helpers import gql
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"

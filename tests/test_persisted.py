@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from learnhub.cli import main
-from learnhub.settings import Settings
+from learnhub.core.settings import Settings
 from tests.conftest import GatewayFactory
 from tests.helpers import unique
 

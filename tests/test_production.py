@@ -10,7 +10,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from learnhub.settings import Settings
+from learnhub.core.settings import Settings
 from tests.conftest import GatewayFactory, LiveServer
 from tests.helpers import Stores, gql, make_course, unique
 

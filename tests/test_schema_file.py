@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from learnhub.schema.root import build_schema
+from learnhub.graphql.schema import build_schema
 
 
 def test_schema_file_is_up_to_date() -> None:

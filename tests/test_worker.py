@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy import delete, func, insert, select, update
 
+from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.outbox import add_event
 from learnhub.datasources.postgres.tables import achievements, activity_days, outbox_events, user_achievements
-from learnhub.ids import uuid7
 from learnhub.worker import drain
 from tests.auth.world import add_attempt, add_quiz
 from tests.helpers import Stores, gql, make_course, register, user_id_of
@@ -121,7 +121,7 @@ JOURNEY_ME = """
 
 async def test_a_whole_student_journey(http: httpx.AsyncClient, stores: Stores) -> None:
     """register -> enroll -> progress -> start and submit a quiz -> history -> achievements and stats."""
-    from learnhub.schema.node import to_global_id
+    from learnhub.graphql.relay.node import to_global_id
     from tests.learning.quizzes import RIGHT, quiz_setup, start, submit
 
     setup = await quiz_setup(http, stores)  # registers and enrolls over HTTP

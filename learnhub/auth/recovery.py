@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 from sqlalchemy.engine import RowMapping
 
 from learnhub.datasources import redis as keys
+from learnhub.datasources.mail import Mail
 from learnhub.datasources.postgres import users
-from learnhub.mail import Mail
-from learnhub.stores import Stores
+from learnhub.datasources.stores import Stores
 
 
 def _link(stores: Stores, path: str, token: str) -> str:

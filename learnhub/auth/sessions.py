@@ -14,12 +14,12 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from learnhub.auth.tokens import issue_access_token
+from learnhub.core.settings import Settings
 from learnhub.datasources import redis as keys
 from learnhub.datasources.postgres import sessions
 from learnhub.datasources.postgres.sessions import Device, Refresh
 from learnhub.datasources.postgres.tables import utcnow
-from learnhub.settings import Settings
-from learnhub.stores import Stores
+from learnhub.datasources.stores import Stores
 
 logger = logging.getLogger("learnhub.auth")
 

@@ -6,9 +6,9 @@ lockout tells nothing about existence.
 
 from __future__ import annotations
 
-from learnhub.ratelimit import Bucket, Verdict, account_key
-from learnhub.settings import Settings
-from learnhub.stores import Stores
+from learnhub.core.settings import Settings
+from learnhub.datasources.ratelimit import Bucket, Verdict, account_key
+from learnhub.datasources.stores import Stores
 
 
 def _buckets(settings: Settings, kind: str, email: str, ip: str) -> list[Bucket]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import jwt
 
-from learnhub.settings import Settings
+from learnhub.core.settings import Settings
 
 ALGORITHM = "HS256"  # pinned: the verifier accepts nothing else (no `none`, no algorithm confusion)
 

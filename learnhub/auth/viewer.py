@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from learnhub.auth.sessions import session_is_live
 from learnhub.auth.tokens import InvalidToken, verify_access_token
-from learnhub.settings import Settings
-from learnhub.stores import Stores
+from learnhub.core.settings import Settings
+from learnhub.datasources.stores import Stores
 
 STAFF_ROLES = frozenset({"instructor", "admin"})
 

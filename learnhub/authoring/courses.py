@@ -22,11 +22,11 @@ from typing import Any
 from sqlalchemy.engine import RowMapping
 
 from learnhub.authoring import validation
-from learnhub.crash import crash_point
+from learnhub.core.crash import crash_point
 from learnhub.datasources.mongo import authoring as docs
 from learnhub.datasources.mongo.documents import CourseContent, LessonContent, utcnow
 from learnhub.datasources.postgres import courses
-from learnhub.stores import Stores
+from learnhub.datasources.stores import Stores
 
 Doc = dict[str, Any]
 

@@ -11,12 +11,12 @@ from typing import Any
 
 from learnhub.authoring import validation
 from learnhub.authoring.courses import Refused, conflict, invalid
+from learnhub.core.ids import uuid7
 from learnhub.datasources.mongo import authoring as docs
 from learnhub.datasources.mongo.content import collection
 from learnhub.datasources.mongo.documents import Question, QuizContent, utcnow
 from learnhub.datasources.postgres import attempts
-from learnhub.ids import uuid7
-from learnhub.stores import Stores
+from learnhub.datasources.stores import Stores
 
 Doc = dict[str, Any]
 MAX_QUESTIONS = 200

@@ -14,7 +14,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from learnhub.settings import Settings
+from learnhub.core.settings import Settings
 
 MAGIC_LINK = "magiclink"
 PASSWORD_RESET = "pwreset"

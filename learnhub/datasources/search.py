@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 
-from learnhub.settings import Settings
+from learnhub.core.settings import Settings
 
 
 class Search:

@@ -9,7 +9,7 @@ import aioboto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from learnhub.settings import Settings
+from learnhub.core.settings import Settings
 
 
 class Storage:

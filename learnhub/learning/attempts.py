@@ -21,13 +21,13 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
-from learnhub.crash import crash_point
+from learnhub.core.crash import crash_point
 from learnhub.datasources.mongo import content
 from learnhub.datasources.postgres import attempts
 from learnhub.datasources.postgres.tables import utcnow
+from learnhub.datasources.stores import Stores
 from learnhub.learning.grading import ResponseShapeError, check_shape, grade
 from learnhub.loaders.registry import Loaders
-from learnhub.stores import Stores
 
 # Network and clock slack granted after a time limit runs out.
 SUBMIT_GRACE = timedelta(seconds=30)

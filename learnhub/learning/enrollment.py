@@ -9,7 +9,7 @@ from enum import Enum
 from sqlalchemy.engine import RowMapping
 
 from learnhub.datasources.postgres import enrollments
-from learnhub.stores import Stores
+from learnhub.datasources.stores import Stores
 
 
 class Refusal(Enum):

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy.engine import RowMapping
 
 from learnhub.datasources.postgres import enrollments, progress
+from learnhub.datasources.stores import Stores
 from learnhub.loaders.registry import Loaders
-from learnhub.stores import Stores
 
 # Seconds into a video (at most a day) or a 0..1 scroll fraction.
 MAX_POSITION = 86_400.0

@@ -135,13 +135,13 @@ class QuestionByIdLoader(DataLoader[str, Doc | None]):
 
 
 class QuestionAnswerByIdLoader(_DocLoader):
-    """Only answers and explanations. Read only behind the answer rule (auth/policy.may_see_answers),
+    """Only answers and explanations. Read only behind the answer rule (graphql/execution/policy.may_see_answers),
     which itself reaches the question's quiz through the visible quiz loader."""
 
     fetch = staticmethod(content.question_answers_by_ids)
 
 
 class QuizAttemptDetailsByIdLoader(_DocLoader):
-    """Guarded by the attempt rows they hang from (auth/policy.may_see_attempt)."""
+    """Guarded by the attempt rows they hang from (graphql/execution/policy.may_see_attempt)."""
 
     fetch = staticmethod(content.attempt_details_by_ids)

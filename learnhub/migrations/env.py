@@ -16,7 +16,7 @@ config = context.config
 def _url() -> str:
     url = config.attributes.get("database_url")
     if not url:
-        from learnhub.settings import Settings
+        from learnhub.core.settings import Settings
 
         url = Settings().database_url
     return str(url)

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from learnhub.auth.passwords import hash_password
+from learnhub.core.ids import uuid7
 from learnhub.datasources.mongo.documents import CourseContent, LessonContent, Question, QuizAttemptDetails, QuizContent
 from learnhub.datasources.postgres.tables import (
     courses,
@@ -22,7 +23,6 @@ from learnhub.datasources.postgres.tables import (
     user_profiles,
     users,
 )
-from learnhub.ids import uuid7
 from learnhub.seed.catalog import COURSES, DEMO_ADMIN, DEMO_INSTRUCTOR, DEMO_STUDENT, CourseSpec
 
 Doc = dict[str, Any]

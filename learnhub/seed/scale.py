@@ -819,7 +819,7 @@ def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
 class _Ids:
     """UUIDv7 ids stamped with a given time, random bits drawn from a seeded generator.
 
-    `learnhub.ids.uuid7()` stamps the current time; seeded rows are dated in the past, and an id
+    `learnhub.core.ids.uuid7()` stamps the current time; seeded rows are dated in the past, and an id
     made "now" would sort every seeded row by insertion order instead of by its `created_at`.
     """
 

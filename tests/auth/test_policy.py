@@ -11,10 +11,10 @@ import httpx
 import pytest
 import strawberry
 
-from learnhub.auth.policy import FIELD_RULES, INHERITED, PUBLIC, PolicyMissing, rules_for, unruled_fields
-from learnhub.schema.errors import GatewaySchema
-from learnhub.schema.node import to_global_id
-from learnhub.schema.root import build_schema
+from learnhub.graphql.execution.errors import GatewaySchema
+from learnhub.graphql.execution.policy import FIELD_RULES, INHERITED, PUBLIC, PolicyMissing, rules_for, unruled_fields
+from learnhub.graphql.relay.node import to_global_id
+from learnhub.graphql.schema import build_schema
 from tests.auth.world import ROLES, World, account_with_role, add_attempt, add_quiz, build_world
 from tests.helpers import Stores, enroll, gql, make_course
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from redis.asyncio import Redis
 
-from learnhub.settings import Settings
+from learnhub.core.settings import Settings
 from tests.auth.flows import AUTH_FIELDS, PASSWORD, REFRESH, RESULT, call, is_signed_in, login, new_account
 from tests.helpers import unique
 from tests.mail import Mailbox, link_token

@@ -18,7 +18,7 @@ from learnhub.auth.sessions import SESSION_ALIVE_TTL_SECONDS
 from learnhub.datasources.redis import ALIVE_SESSION, REVOKED_SESSION
 from learnhub.embedded import EmbeddedCluster
 from learnhub.embedded.redis import EmbeddedRedis
-from learnhub.schema.node import to_global_id
+from learnhub.graphql.relay.node import to_global_id
 from tests.auth.flows import AUTH_FIELDS, PASSWORD, REFRESH, RESULT, call, is_signed_in, login, new_account
 from tests.auth.world import account_with_role
 from tests.conftest import GatewayFactory

@@ -6,7 +6,7 @@ import random
 
 import httpx
 
-from learnhub.settings import Settings
+from learnhub.core.settings import Settings
 from tests.auth.flows import LOGIN, PASSWORD, RESULT, call, new_account
 from tests.conftest import GatewayFactory
 from tests.helpers import unique

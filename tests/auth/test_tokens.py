@@ -11,7 +11,7 @@ import httpx
 import jwt
 import orjson
 
-from learnhub.settings import Settings
+from learnhub.core.settings import Settings
 from tests.helpers import gql, register, user_id_of
 
 ME = "{ me { id } }"

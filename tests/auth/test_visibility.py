@@ -21,8 +21,8 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, get_
 from sqlalchemy import select, update
 
 from learnhub.datasources.postgres.tables import courses, enrollments
-from learnhub.schema.node import to_global_id
-from learnhub.schema.root import build_schema
+from learnhub.graphql.relay.node import to_global_id
+from learnhub.graphql.schema import build_schema
 from tests.auth.world import ROLES, account_with_role, add_attempt, add_quiz
 from tests.helpers import Stores, enroll, gql, make_course, unique
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 import httpx
 from sqlalchemy import insert, update
 
+from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.tables import courses, quiz_attempts, users, utcnow
-from learnhub.ids import uuid7
-from learnhub.schema.node import to_global_id
+from learnhub.graphql.relay.node import to_global_id
 from tests.auth.flows import login, new_account
 from tests.helpers import Stores, complete_lesson, enroll, make_course, unique, user_id_of
 

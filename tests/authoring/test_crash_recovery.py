@@ -8,9 +8,9 @@ import asyncio
 import httpx
 import pytest
 
-from learnhub.crash import EXIT_CODE
+from learnhub.core.crash import EXIT_CODE
+from learnhub.core.settings import Settings
 from learnhub.embedded import EmbeddedCluster
-from learnhub.settings import Settings
 from tests.auth.world import account_with_role
 from tests.authoring.flows import CREATE_COURSE, counts, create_course
 from tests.crash import crashing_gateway

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from learnhub.authoring.validation import MAX_TITLE
-from learnhub.schema.node import from_global_id
+from learnhub.graphql.relay.node import from_global_id
 from tests.auth.world import account_with_role
 from tests.authoring.flows import (
     ADD_LESSON,

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from learnhub.schema.node import to_global_id
+from learnhub.graphql.relay.node import to_global_id
 from tests.helpers import Stores, gql, make_course, register, unique
 
 ENROLL = "mutation($c: ID!) { enroll(courseId: $c) { errors { code } } }"

@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import select, update
 
 from learnhub.datasources.postgres.tables import quiz_attempts
-from learnhub.schema.node import from_global_id
+from learnhub.graphql.relay.node import from_global_id
 from tests.helpers import Stores, gql
 from tests.learning.quizzes import RIGHT, WRONG, QuizSetup, quiz_setup, start, submit
 

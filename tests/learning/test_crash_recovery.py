@@ -13,11 +13,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from learnhub.crash import EXIT_CODE
+from learnhub.core.crash import EXIT_CODE
+from learnhub.core.settings import Settings
 from learnhub.datasources.postgres.tables import quiz_attempts
 from learnhub.embedded import EmbeddedCluster
-from learnhub.schema.node import from_global_id
-from learnhub.settings import Settings
+from learnhub.graphql.relay.node import from_global_id
 from tests.crash import crashing_gateway
 from tests.helpers import Stores, gql
 from tests.learning.quizzes import RIGHT, SUBMIT, WRONG, quiz_setup, start, submit

@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy import func, select, update
 
 from learnhub.datasources.postgres.tables import courses, enrollments
-from learnhub.schema.node import to_global_id
+from learnhub.graphql.relay.node import to_global_id
 from tests.helpers import Stores, gql, make_course, register, user_id_of
 
 ENROLL = "mutation($c: ID!) { enroll(courseId: $c) { enrollment { id status } errors { code field } } }"

@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import func, select
 
 from learnhub.datasources.postgres.tables import lesson_progress
-from learnhub.schema.node import to_global_id
+from learnhub.graphql.relay.node import to_global_id
 from tests.helpers import Stores, gql, make_course, register, user_id_of
 
 ENROLL = "mutation($c: ID!) { enroll(courseId: $c) { errors { code } } }"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from learnhub.schema.node import to_global_id
+from learnhub.graphql.relay.node import to_global_id
 from tests.auth.world import account_with_role
 from tests.authoring.flows import CREATE_COURSE, SAVE_QUESTION
 from tests.helpers import Stores, gql, unique

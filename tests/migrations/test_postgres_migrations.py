@@ -12,9 +12,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from learnhub.core.settings import Settings
 from learnhub.datasources.postgres.tables import metadata
-from learnhub.migrate import downgrade_postgres, upgrade_postgres
-from learnhub.settings import Settings
+from learnhub.migrations.migrate import downgrade_postgres, upgrade_postgres
 from tests.helpers import unique
 
 TABLES = {

@@ -8,7 +8,7 @@ import strawberry
 from graphql import ValidationRule
 from strawberry.extensions import AddValidationRules
 
-from learnhub.schema.document_cache import Documents, document_cache
+from learnhub.graphql.execution.document_cache import Documents, document_cache
 
 
 class CountingRule(ValidationRule):

@@ -6,7 +6,7 @@ import graphql
 import pytest
 import strawberry
 
-from learnhub.schema.input_guard import (
+from learnhub.graphql.execution.input_guard import (
     MAX_STRING,
     NOT_UTF8,
     NUL,

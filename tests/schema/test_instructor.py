@@ -6,7 +6,7 @@ import httpx
 from sqlalchemy import update
 
 from learnhub.datasources.postgres.tables import courses
-from learnhub.schema.node import to_global_id
+from learnhub.graphql.relay.node import to_global_id
 from tests.auth.world import account_with_role, add_attempt, add_quiz
 from tests.helpers import Stores, complete_lesson, enroll, gql, make_course
 

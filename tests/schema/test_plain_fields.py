@@ -9,8 +9,8 @@ import pytest
 import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from learnhub.schema.plain_fields import executor_for, plain_fields
-from learnhub.schema.root import build_schema
+from learnhub.graphql.execution.plain_fields import executor_for, plain_fields
+from learnhub.graphql.schema import build_schema
 
 
 @strawberry.enum

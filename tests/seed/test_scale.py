@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from learnhub.core.settings import Settings
 from learnhub.datasources.mongo.client import init_documents, make_client
 from learnhub.datasources.mongo.documents import (
     QUESTION_TYPES,
@@ -30,7 +31,7 @@ from learnhub.datasources.mongo.documents import (
 )
 from learnhub.datasources.postgres.engine import make_engine
 from learnhub.embedded import running_cluster
-from learnhub.migrate import prepare_other_stores, upgrade_postgres
+from learnhub.migrations.migrate import prepare_other_stores, upgrade_postgres
 from learnhub.seed.scale import (
     HEAVY_USER_ENROLLMENTS,
     HEAVY_USERS,
@@ -41,7 +42,6 @@ from learnhub.seed.scale import (
     seed_scale,
     user_email,
 )
-from learnhub.settings import Settings
 
 Doc = dict[str, Any]
 T = TypeVar("T")

@@ -8,9 +8,9 @@ from beanie import init_beanie
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 
-from learnhub import stats
+from learnhub.core import stats
+from learnhub.core.settings import Settings
 from learnhub.datasources.mongo.documents import DOCUMENT_MODELS
-from learnhub.settings import Settings
 
 Doc = dict[str, Any]
 

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.sql import fetch_all, in_uuids
 from learnhub.datasources.postgres.tables import (
     achievements,
@@ -20,7 +21,6 @@ from learnhub.datasources.postgres.tables import (
     user_achievements,
     utcnow,
 )
-from learnhub.ids import uuid7
 
 # Days minus their rank is constant within a run of consecutive days.
 _LONGEST_STREAK = text(

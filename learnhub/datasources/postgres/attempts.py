@@ -10,12 +10,12 @@ from sqlalchemy import func, insert, or_, select, true, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.courses import CourseScope, scoped
 from learnhub.datasources.postgres.outbox import add_event
 from learnhub.datasources.postgres.pagination import Page, PageRequest, keyset, to_page
 from learnhub.datasources.postgres.sql import fetch_all, fetch_value, in_texts, in_uuids
 from learnhub.datasources.postgres.tables import quiz_attempts, utcnow
-from learnhub.ids import uuid7
 
 _COLUMNS = (
     quiz_attempts.c.id,

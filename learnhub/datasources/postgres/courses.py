@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Select
 
+from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.pagination import Page, PageRequest, keyset, to_page
 from learnhub.datasources.postgres.sql import fetch_all, fetch_value, in_texts, in_uuids
 from learnhub.datasources.postgres.tables import courses, utcnow
-from learnhub.ids import uuid7
 
 _COLUMNS = (
     courses.c.id,

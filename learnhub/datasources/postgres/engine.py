@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from learnhub import stats
-from learnhub.settings import Settings
+from learnhub.core import stats
+from learnhub.core.settings import Settings
 
 
 def make_engine(settings: Settings) -> AsyncEngine:

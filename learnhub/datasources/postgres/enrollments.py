@@ -10,12 +10,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.courses import CourseScope, scoped
 from learnhub.datasources.postgres.outbox import add_event
 from learnhub.datasources.postgres.pagination import Page, PageRequest, keyset, to_page
 from learnhub.datasources.postgres.sql import fetch_all, fetch_value, in_uuids
 from learnhub.datasources.postgres.tables import enrollments, utcnow
-from learnhub.ids import uuid7
 
 _COLUMNS = (
     enrollments.c.id,

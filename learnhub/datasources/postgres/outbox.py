@@ -11,8 +11,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.tables import outbox_events, utcnow
-from learnhub.ids import uuid7
 
 
 async def add_event(conn: AsyncConnection, kind: str, user_id: uuid.UUID | None, payload: dict[str, Any]) -> None:

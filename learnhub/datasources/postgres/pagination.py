@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Column, Select
 from sqlalchemy.engine import RowMapping
 
-from learnhub.errors import BadUserInput
+from learnhub.core.errors import BadUserInput
 
 _PREFIX = "c1:"
 

@@ -10,10 +10,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.outbox import add_event
 from learnhub.datasources.postgres.sql import fetch_all, in_texts, in_uuids
 from learnhub.datasources.postgres.tables import lesson_progress, utcnow
-from learnhub.ids import uuid7
 
 _COLUMNS = (
     lesson_progress.c.id,

@@ -13,9 +13,9 @@ from sqlalchemy import exists, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.sql import fetch_all, fetch_value
 from learnhub.datasources.postgres.tables import refresh_tokens, users, utcnow
-from learnhub.ids import uuid7
 
 
 class Refresh(Enum):
@@ -145,14 +145,6 @@ async def rotate(
             device=device,
         )
         return RefreshOutcome(Refresh.ROTATED, found.user_id, found.family_id, found.role)
-
-
-async def family_of(engine: AsyncEngine, token_hash: str) -> RowMapping | None:
-    rows = await fetch_all(
-        engine,
-        select(refresh_tokens.c.family_id, refresh_tokens.c.user_id).where(refresh_tokens.c.token_hash == token_hash),
-    )
-    return rows[0] if rows else None
 
 
 async def revoke_session(engine: AsyncEngine, user_id: uuid.UUID, family_id: uuid.UUID, reason: str) -> bool:

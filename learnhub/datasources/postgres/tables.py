@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, String, T
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
-from learnhub.ids import uuid7
+from learnhub.core.ids import uuid7
 
 # Stable constraint names, so migrations and autogenerate agree on what exists.
 SQLModel.metadata.naming_convention = {

@@ -10,10 +10,10 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.pagination import Page, PageRequest, keyset, to_page
 from learnhub.datasources.postgres.sql import fetch_all, fetch_one, fetch_value, in_uuids
 from learnhub.datasources.postgres.tables import user_profiles, users, utcnow
-from learnhub.ids import uuid7
 
 _PUBLIC = (
     users.c.id,

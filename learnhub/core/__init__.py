@@ -1,0 +1,1 @@
+"""Leaves any layer may use: settings, errors, ids, stats, crash points, runtime tuning."""

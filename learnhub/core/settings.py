@@ -1,0 +1,166 @@
+"""The one settings class: every store URL, secret and limit, read from the environment."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development-only signing key; `learnhub serve` in production refuses to start with it.
+DEV_JWT_SECRET = "learnhub-development-signing-key-change-me-0123456789"  # public by design
+
+
+# HS256 keys shorter than the hash output weaken it (RFC 7518 section 3.2).
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    """Environment names are the field names in upper case (`DATABASE_URL`, ...)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:54329/learnhub"
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    mongodb_url: str = "mongodb://127.0.0.1:27019/?replicaSet=rs0"
+    mongodb_database: str = "learnhub"
+    redis_url: str = "redis://127.0.0.1:63799/0"
+    typesense_url: str = "http://127.0.0.1:8108"
+    typesense_api_key: SecretStr = SecretStr("learnhub-local-key")
+    s3_endpoint_url: str | None = "http://127.0.0.1:9009"
+    s3_access_key_id: str = "learnhub"
+    s3_secret_access_key: SecretStr = SecretStr("learnhub-local-secret")
+    s3_region: str = "us-east-1"
+    s3_bucket: str = "learnhub-uploads"
+
+    # Tokens: `jwt_keys` maps key id -> secret so keys rotate without logging everyone out.
+    jwt_keys: dict[str, SecretStr] = Field(default_factory=lambda: {"dev-1": SecretStr(DEV_JWT_SECRET)})
+    jwt_active_key_id: str = "dev-1"
+    jwt_issuer: str = "learnhub"
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+    refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
+    magic_link_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+    password_reset_ttl_seconds: int = Field(default=1800, ge=300, le=86400)
+
+    # Mail: links point at the web app; without SMTP_URL (development only) mail is logged.
+    app_url: str = "http://127.0.0.1:8000"
+    smtp_url: SecretStr | None = None  # smtp://user:pass@host:587 (STARTTLS) or smtps://... (TLS)
+    mail_from: str = "LearnHub <no-reply@learnhub.dev>"
+
+    # Abuse limits (token buckets in Redis, shared by every gateway process).
+    rate_limit_enabled: bool = True
+    rate_limit_user_burst: int = Field(default=120, ge=1)
+    rate_limit_user_per_second: float = Field(default=10.0, gt=0)
+    rate_limit_ip_burst: int = Field(default=240, ge=1)
+    rate_limit_ip_per_second: float = Field(default=20.0, gt=0)
+    login_attempts_per_account: int = Field(default=5, ge=1)
+    login_attempts_per_ip: int = Field(default=30, ge=1)
+    login_window_seconds: int = Field(default=900, ge=1)
+    # Client IPs come from X-Forwarded-For only behind a proxy that sets it (never trust it otherwise).
+    trust_forwarded_for: bool = False
+
+    # Persisted operations: "apq" caches any operation by hash (Apollo's protocol); "trusted"
+    # serves only operations registered with `learnhub documents register` (production).
+    persisted_queries: Literal["off", "apq", "trusted"] = "apq"
+    apq_ttl_seconds: int = Field(default=7 * 86400, ge=60)
+
+    # GET /questions serves the older quiz app, answers included (its contract), and only
+    # questions of published quizzes of published courses. Turn it off once that app is retired:
+    # the GraphQL API never shows a student answers before review. When a token is set, requests
+    # must send it in `X-Legacy-Token`; production serves the route only with one.
+    legacy_questions_route: bool = True
+    legacy_questions_token: SecretStr | None = None
+
+    # Drain the outbox (achievements, stats) inside the gateway; otherwise run `learnhub worker`.
+    # Default: on in development only.
+    worker_in_process: bool | None = None
+
+    # Test-only: steps of cross-store writes at which the process exits (learnhub/core/crash.py).
+    crash_points: list[str] = Field(default_factory=list)
+
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    operation_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    graphiql: bool | None = None
+    introspection: bool | None = None
+    max_page_size: int = Field(default=100, ge=1, le=1000)
+    default_page_size: int = Field(default=20, ge=1)
+    store_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    round_trip_stats: bool | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.jwt_active_key_id not in self.jwt_keys:
+            raise ValueError(f"JWT_ACTIVE_KEY_ID {self.jwt_active_key_id!r} is not among JWT_KEYS")
+        if self.default_page_size > self.max_page_size:
+            raise ValueError("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")
+        if self.is_production and (problems := self.production_problems()):
+            raise ValueError("unsafe production settings: " + "; ".join(problems))
+        return self
+
+    def production_problems(self) -> list[str]:
+        """What makes these settings unfit to face the internet."""
+        problems = []
+        if self.uses_dev_secret:
+            problems.append("JWT_KEYS holds the development key")
+        if any(len(key.get_secret_value()) < MIN_SECRET_LENGTH for key in self.jwt_keys.values()):
+            problems.append(f"every JWT_KEYS secret needs at least {MIN_SECRET_LENGTH} characters")
+        if "*" in self.cors_origins:
+            problems.append("CORS_ORIGINS must list origins, not '*'")
+        if self.crash_points:
+            problems.append("CRASH_POINTS is for tests only")
+        token = self.legacy_questions_token
+        if token is not None and len(token.get_secret_value()) < MIN_SECRET_LENGTH:
+            problems.append(f"LEGACY_QUESTIONS_TOKEN needs at least {MIN_SECRET_LENGTH} characters")
+        if self.smtp_url is None:
+            problems.append("SMTP_URL is required to send sign-in and reset mail")
+        return problems
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def legacy_questions_enabled(self) -> bool:
+        """Production never serves answers to anyone who asks: only with a shared secret."""
+        if not self.legacy_questions_route:
+            return False
+        return self.legacy_questions_token is not None or not self.is_production
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.graphiql if self.graphiql is not None else not self.is_production
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.introspection if self.introspection is not None else not self.is_production
+
+    @property
+    def worker_in_process_enabled(self) -> bool:
+        return self.worker_in_process if self.worker_in_process is not None else self.environment == "development"
+
+    @property
+    def round_trip_stats_enabled(self) -> bool:
+        """Per-request store round trips in the response's `extensions` (off in production)."""
+        return self.round_trip_stats if self.round_trip_stats is not None else not self.is_production
+
+    @cached_property
+    def uses_dev_secret(self) -> bool:
+        return any(key.get_secret_value() == DEV_JWT_SECRET for key in self.jwt_keys.values())
+
+
+def redact_url(url: str) -> str:
+    """A URL fit for logs and error messages: the password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[-1]}"))

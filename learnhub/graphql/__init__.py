@@ -1,0 +1,1 @@
+"""Everything that knows Strawberry or graphql-core: the schema, context, execution, relay, types, root resolvers."""

@@ -1,0 +1,51 @@
+"""The typed per-request context every resolver receives."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from learnhub.auth.viewer import Viewer
+from learnhub.core.client_address import client_ip
+from learnhub.core.errors import Unauthenticated
+from learnhub.core.settings import Settings
+from learnhub.datasources.postgres.sessions import Device
+from learnhub.datasources.stores import Stores
+from learnhub.loaders.registry import Loaders
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    settings: Settings
+    stores: Stores
+    viewer: Viewer
+    request_id: str
+    round_trips: Counter[str] = field(default_factory=Counter)
+
+    @cached_property
+    def device(self) -> Device:
+        """User agent and client IP, recorded on sessions and used for per-IP limits."""
+        user_agent = self.request.headers.get("user-agent", "")[:300]
+        return Device(user_agent=user_agent, ip=client_ip(self.request, self.settings))
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        return Loaders(self.stores.engine, self.stores.mongo_db, self.viewer)
+
+    def require_user(self) -> uuid.UUID:
+        """The signed-in viewer's user id, or an UNAUTHENTICATED error saying what is wrong."""
+        if self.viewer.user_id is None:
+            raise Unauthenticated(self.viewer.token_error or "Sign in to see this")
+        return self.viewer.user_id
+
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,2 @@
+"""How an operation runs: limits, persisted queries, document cache, input guard, plain fields,
+error shaping, field policy."""

@@ -1,0 +1,1 @@
+"""Relay plumbing: node ids, connections and cursors, selection reading, prefetch."""

@@ -1,0 +1,102 @@
+"""Lessons and quizzes by id."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from learnhub.auth.visibility import visible_quiz_filter
+from learnhub.core.errors import BadUserInput
+from learnhub.datasources.mongo import content
+from learnhub.datasources.postgres import courses
+from learnhub.graphql.context import Info
+from learnhub.graphql.relay.connections import Connection, Edge, PageInfo
+from learnhub.graphql.relay.node import expect_content_id
+from learnhub.graphql.types.content import Lesson, not_found
+from learnhub.graphql.types.enums import QuestionType
+from learnhub.graphql.types.quizzes import Question, Quiz, question_from_doc
+from learnhub.loaders.batching import DataLoader
+
+Doc = dict[str, Any]
+
+
+async def _found(loader: DataLoader[str, Doc | None], kind: str, content_id: str) -> Doc:
+    """The record, or NOT_FOUND alike for an unknown id and a hidden one (the loaders decide)."""
+    doc = await loader.load(content_id)
+    if doc is None:
+        raise not_found(kind, content_id)
+    return doc
+
+
+async def lesson(info: Info, id: str) -> Lesson:
+    content_id = expect_content_id(id, "Lesson", "lesson")
+    return Lesson.from_doc(await _found(info.context.loaders.lesson_by_id, "Lesson", content_id))
+
+
+async def quiz(info: Info, id: str) -> Quiz:
+    content_id = expect_content_id(id, "Quiz", "quiz")
+    return Quiz.from_doc(await _found(info.context.loaders.quiz_by_id, "Quiz", content_id))
+
+
+async def question(info: Info, content_id: str) -> Question:
+    return question_from_doc(await _found(info.context.loaders.question_by_id, "Question", content_id))
+
+
+async def visible_quizzes(info: Info) -> dict[str, Any] | None:
+    """The viewer's visibility rule as a filter on quizzes, for lists paged in MongoDB (one
+    PostgreSQL read for the courses it names; none for admins)."""
+    viewer = info.context.viewer
+    if viewer.is_admin:
+        return None
+    own_id = viewer.user_id if viewer.role == "instructor" else None
+    published, own = await courses.content_ids_visible_to(info.context.stores.engine, own_id)
+    return visible_quiz_filter(viewer, published, own)
+
+
+# The question bank is a flat list editors and the older app page through in big pages.
+MAX_QUESTION_PAGE = 500
+_CURSOR = "q1:"
+
+
+def _question_cursor(content_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{_CURSOR}{content_id}".encode()).decode().rstrip("=")
+
+
+def _after_question(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadUserInput("`after` is not a cursor returned by this API", argument="after") from exc
+    if not raw.startswith(_CURSOR):
+        raise BadUserInput("`after` is not a cursor returned by this API", argument="after")
+    return raw[len(_CURSOR) :]
+
+
+async def question_bank(
+    info: Info, first: int | None, after: str | None, type: QuestionType | None, tag: str | None
+) -> Connection[Question]:
+    size = info.context.settings.default_page_size if first is None else first
+    if not 0 <= size <= MAX_QUESTION_PAGE:
+        raise BadUserInput(
+            f"`first` must be between 0 and {MAX_QUESTION_PAGE}", argument="first", max=MAX_QUESTION_PAGE
+        )
+    db = info.context.stores.mongo_db
+    kind = type.value if type is not None else None
+    after_id = _after_question(after)
+    quizzes = await visible_quizzes(info)
+    docs = await content.question_bank_page(db, quizzes, kind, tag, after_id=after_id, limit=size + 1)
+    edges = [
+        Edge(cursor=_question_cursor(d["_id"]), node=question_from_doc(d, content.quiz_ids_of(d))) for d in docs[:size]
+    ]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(docs) > size,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        _count=lambda: content.count_question_bank(db, quizzes, kind, tag),
+    )

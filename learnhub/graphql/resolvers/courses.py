@@ -1,0 +1,42 @@
+"""The course catalogue."""
+
+from __future__ import annotations
+
+from learnhub.core.errors import BadUserInput
+from learnhub.datasources.postgres import courses
+from learnhub.graphql.context import Info
+from learnhub.graphql.relay.connections import Connection, connection, page_request
+from learnhub.graphql.relay.node import expect_uuid
+from learnhub.graphql.relay.selection import CONNECTION_ITEMS
+from learnhub.graphql.types.content import not_found
+from learnhub.graphql.types.courses import Course, CourseFilter, with_content
+
+
+async def list_courses(
+    info: Info, first: int | None, after: str | None, filter: CourseFilter | None
+) -> Connection[Course]:
+    ctx = info.context
+    request = page_request(ctx.settings, first, after)
+    given = filter or CourseFilter()
+    published = given.published if ctx.viewer.is_admin else True
+    where = courses.CourseFilter(tag=given.tag, level=given.level.value if given.level else None, published=published)
+    page = await courses.list_courses(ctx.stores.engine, where, request)
+    result = connection(page, request, Course.from_row, lambda: courses.count_courses(ctx.stores.engine, where))
+    await with_content(info, [edge.node for edge in result.edges], CONNECTION_ITEMS)
+    return result
+
+
+async def course(info: Info, id: str | None, content_id: str | None) -> Course:
+    if (id is None) == (content_id is None):
+        raise BadUserInput("Give exactly one of `id` and `contentId`", argument="id")
+    loaders = info.context.loaders
+    if id is not None:
+        row = await loaders.course_by_id.load(expect_uuid(id, "Course"))
+    else:
+        assert content_id is not None
+        row = await loaders.course_by_content_id.load(content_id)
+    if row is None:  # unknown, or not visible to the viewer (the loaders apply auth/visibility.py)
+        raise not_found("Course", id if id is not None else content_id)
+    found = Course.from_row(row)
+    await with_content(info, [found], ((),))
+    return found

@@ -1,0 +1,138 @@
+"""Courses: the PostgreSQL catalogue row joined to its MongoDB content."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import strawberry
+from sqlalchemy.engine import RowMapping
+
+from learnhub.datasources.postgres import attempts as attempt_rows
+from learnhub.datasources.postgres import enrollments as enrollment_rows
+from learnhub.graphql.context import Info
+from learnhub.graphql.relay.connections import Connection, connection, page_request
+from learnhub.graphql.relay.node import Node, to_global_id
+from learnhub.graphql.relay.prefetch import NOT_FETCHED, NotFetched, later
+from learnhub.graphql.relay.selection import selects_any
+from learnhub.graphql.types.content import CourseContent, Doc, lesson_count_of, missing
+from learnhub.graphql.types.enums import CourseLevel
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from learnhub.graphql.types.quizzes import QuizAttempt
+    from learnhub.graphql.types.users import Enrollment, User
+
+
+@strawberry.input(description="Catalogue filters; all given conditions must hold.")
+class CourseFilter:
+    tag: str | None = None
+    level: CourseLevel | None = None
+    published: bool | None = strawberry.field(
+        default=None, description="Students and visitors always see published courses only."
+    )
+
+
+@strawberry.type
+class Course(Node):
+    row: strawberry.Private[RowMapping]
+    content_id: str = strawberry.field(description="Stable content id, e.g. `course:rest-api-design`.")
+    level: CourseLevel
+    tags: list[str]
+    published: bool
+    published_at: datetime | None
+    price_cents: int
+    created_at: datetime
+    # The content document when whoever built the course fetched it with its siblings' (see
+    # with_content); None: fetched, and missing. NOT_FETCHED: the fields below load it.
+    content_doc: strawberry.Private[Doc | NotFetched | None] = NOT_FETCHED
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> Course:
+        return cls(
+            row=row,
+            id=to_global_id("Course", row["id"]),
+            content_id=row["content_id"],
+            level=CourseLevel(row["level"]),
+            tags=list(row["tags"]),
+            published=row["published"],
+            published_at=row["published_at"],
+            price_cents=row["price_cents"],
+            created_at=row["created_at"],
+        )
+
+    def _doc(self) -> Doc:
+        if not isinstance(self.content_doc, dict):
+            raise missing("Course", self.content_id)
+        return self.content_doc
+
+    async def _load(self, info: Info, read: Callable[[Doc], T]) -> T:
+        self.content_doc = await info.context.loaders.course_content_by_id.load(self.content_id)
+        return read(self._doc())
+
+    def _read(self, info: Info, read: Callable[[Doc], T]) -> T:
+        """`read(content document)`, from the page's batch (with_content) or loaded: see prefetch.py."""
+        if isinstance(self.content_doc, NotFetched):
+            return later(self._load(info, read))
+        return read(self._doc())
+
+    @strawberry.field(description="Title, description, modules and lessons (null with an error if missing).")
+    def content(self, info: Info) -> CourseContent | None:
+        return self._read(info, CourseContent.from_doc)
+
+    @strawberry.field(description="Shortcut for `content.title`.")
+    def title(self, info: Info) -> str | None:
+        return self._read(info, lambda doc: str(doc.get("title", "")))
+
+    @strawberry.field(description="Shortcut for `content.lessonCount`.")
+    def lesson_count(self, info: Info) -> int | None:
+        return self._read(info, lesson_count_of)
+
+    @strawberry.field(description="The instructor who owns the course.")
+    async def instructor(self, info: Info) -> Annotated[User, strawberry.lazy("learnhub.graphql.types.users")] | None:
+        from learnhub.graphql.types.users import User
+
+        instructor_id = self.row["instructor_id"]
+        row = await info.context.loaders.user_by_id.load(instructor_id) if instructor_id is not None else None
+        return User.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The course's students, newest first: its instructor and admins only.")
+    async def enrollments(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[Enrollment, strawberry.lazy("learnhub.graphql.types.users")]]:
+        from learnhub.graphql.types.users import Enrollment
+
+        engine, course_id = info.context.stores.engine, self.row["id"]
+        request = page_request(info.context.settings, first, after)
+        page = await enrollment_rows.enrollments_of_course(engine, course_id, request)
+        return connection(
+            page, request, Enrollment.from_row, lambda: enrollment_rows.count_enrollments_of_course(engine, course_id)
+        )
+
+    @strawberry.field(description="Every student's quiz attempts in the course: its instructor and admins only.")
+    async def quiz_attempts(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[QuizAttempt, strawberry.lazy("learnhub.graphql.types.quizzes")]]:
+        from learnhub.graphql.types.quizzes import QuizAttempt
+
+        engine, course_id = info.context.stores.engine, self.row["id"]
+        request = page_request(info.context.settings, first, after)
+        page = await attempt_rows.attempts_of_course(engine, course_id, request)
+        return connection(
+            page, request, QuizAttempt.from_row, lambda: attempt_rows.count_attempts_of_course(engine, course_id)
+        )
+
+
+CONTENT_FIELDS = ("content", "title", "lessonCount")
+
+
+async def with_content(info: Info, courses: Sequence[Course], prefixes: tuple[tuple[str, ...], ...]) -> None:
+    """Fetch every course's content in one batch, when the query reads it below one of `prefixes`."""
+    # The page's rows decide its content's visibility: remembered, they cost no second read.
+    info.context.loaders.saw_courses([c.row for c in courses])
+    if courses and selects_any(info, prefixes, CONTENT_FIELDS):
+        docs = await info.context.loaders.course_content_by_id.load_many([c.content_id for c in courses])
+        for course, doc in zip(courses, docs, strict=True):
+            course.content_doc = doc

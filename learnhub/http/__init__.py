@@ -1,0 +1,1 @@
+"""The Starlette edge: the GraphQL view, middleware, client address, GraphiQL, REST routes."""

@@ -1,0 +1,242 @@
+"""The GraphQL HTTP endpoint: context per request, error codes, GraphQL-over-HTTP status codes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+
+from learnhub.auth.viewer import Viewer, viewer_from_header
+from learnhub.core import stats
+from learnhub.core.client_address import client_ip
+from learnhub.core.errors import RequestRefused
+from learnhub.core.settings import Settings
+from learnhub.datasources.ratelimit import Bucket
+from learnhub.datasources.stores import Stores
+from learnhub.graphql.context import Context
+from learnhub.graphql.execution.errors import classify, formatted
+from learnhub.graphql.execution.input_guard import request_text_problem
+from learnhub.graphql.execution.persisted import PersistedQueries
+from learnhub.http.graphiql import graphiql_html, wants_graphiql
+from learnhub.http.middleware import error_body
+
+logger = logging.getLogger("learnhub.http")
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+
+_HTTP_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
+
+def _wants_graphql_response(request: Request) -> bool:
+    return GRAPHQL_RESPONSE in request.headers.get("accept", "")
+
+
+def _refusal(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    extensions: Mapping[str, Any] | None = None,
+) -> Response:
+    """A request refused before execution: one GraphQL error, in the media type the client asked for."""
+    media = GRAPHQL_RESPONSE if _wants_graphql_response(request) else JSON
+    body = error_body(message, code, **(extensions or {}))
+    return Response(body, status_code=status, media_type=media, headers=headers)
+
+
+# Content types a browser may POST cross-site without a preflight (HTML forms, text/plain).
+_SIMPLE_CONTENT_TYPES = frozenset({"", "application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
+# Headers a cross-site form cannot set, so their presence proves a preflighted request.
+_PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name", "graphql-preflight")
+
+
+def _check_csrf(request: Request) -> None:
+    """No state change without a CORS preflight: GET never runs mutations (Strawberry refuses
+    them), and a POST in a form-compatible content type must carry a non-simple header."""
+    if request.method != "POST":
+        return
+    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if content_type in _SIMPLE_CONTENT_TYPES and not any(h in request.headers for h in _PREFLIGHT_HEADERS):
+        raise RequestRefused(
+            400,
+            "CSRF_PREFLIGHT_REQUIRED",
+            "Send JSON (Content-Type: application/json) or add an Apollo-Require-Preflight header",
+        )
+
+
+async def _rate_limit(stores: Stores, viewer: Viewer, ip: str) -> None:
+    """One Redis round trip: the IP's bucket, and the user's too when signed in."""
+    s = stores.settings
+    buckets = [Bucket(f"rl:ip:{ip}", s.rate_limit_ip_burst, s.rate_limit_ip_per_second)]
+    if viewer.user_id is not None:
+        buckets.append(Bucket(f"rl:user:{viewer.user_id}", s.rate_limit_user_burst, s.rate_limit_user_per_second))
+    verdict = await stores.limiter.check(buckets)
+    if not verdict.allowed:
+        wait = verdict.retry_after_seconds
+        raise RequestRefused(
+            429,
+            "RATE_LIMITED",
+            f"Too many requests; retry in {wait} s",
+            headers={"retry-after": str(wait)},
+            retryAfterSeconds=wait,
+        )
+
+
+class GatewayGraphQL(GraphQL[Context, None]):
+    def __init__(self, settings: Settings, **kwargs: Any) -> None:
+        self.settings = settings
+        super().__init__(graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        request.state.request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        try:
+            _check_csrf(request)
+            response = await self.run(request)
+        except RequestRefused as exc:
+            response = _refusal(
+                request, exc.status, exc.code, exc.message, headers=exc.headers, extensions=exc.extensions
+            )
+        except HTTPException as exc:
+            # Malformed requests get a GraphQL-shaped body too, never a bare text line.
+            code = _HTTP_CODES.get(exc.status_code, "BAD_REQUEST")
+            response = _refusal(request, exc.status_code, code, exc.reason)
+        except ClientDisconnect:
+            # The client went away before sending its whole body: nobody is left to answer.
+            logger.debug("request %s: client disconnected before its body was read", request.state.request_id)
+            return
+        if getattr(request.state, "request_error", False) and _wants_graphql_response(request):
+            # GraphQL over HTTP: a request that never reached execution is a 4xx for this media type.
+            response.status_code = 400
+        if response.media_type == JSON and _wants_graphql_response(request):
+            response.headers["content-type"] = GRAPHQL_RESPONSE
+        response.headers["x-request-id"] = request.state.request_id
+        await response(scope, receive, send)
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        stores: Stores = request.app.state.stores
+        request_id = getattr(request.state, "request_id", "") or uuid.uuid4().hex
+        viewer = await viewer_from_header(self.settings, stores, request.headers.get("authorization"))
+        if self.settings.rate_limit_enabled:
+            await _rate_limit(stores, viewer, client_ip(request, self.settings))
+        return Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            stores=stores,
+            viewer=viewer,
+            request_id=request_id,
+            round_trips=stats.begin(),
+        )
+
+    async def execute_single(  # noqa: PLR0917 - Strawberry's signature
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        if not isinstance(request_data.operation_name, str | None):
+            # Strawberry checks the type of `query`, `variables` and `extensions`, not this one.
+            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
+        refused = request_text_problem(request_data.query, request_data.operation_name)
+        if refused is not None:
+            return PreExecutionError(data=None, errors=[refused])
+        persisted: PersistedQueries = request.app.state.persisted
+        await persisted.resolve(request_data)
+        limit = self.settings.operation_timeout_seconds
+        deadline = asyncio.timeout(limit)
+        try:
+            async with deadline:
+                return await super().execute_single(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                )
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            # Work in flight is cancelled: database transactions roll back, nothing half-written commits.
+            raise RequestRefused(
+                504, "OPERATION_TIMEOUT", f"The operation took longer than {limit:g} s", limit=limit
+            ) from None
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        return wants_graphiql(request.method, request.query_params, request.headers)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(graphiql_html())
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """The request body (or a `variables` or `extensions` parameter) as JSON, or a 400.
+
+        UTF-8 only (RFC 8259 section 8.1): `json.loads` would also guess UTF-16 or UTF-32 from a byte
+        order mark. Nesting deeper than the interpreter's recursion limit (about 1,000 levels) is
+        refused, as is anything that is not a request object: Strawberry would fail on either with a 500.
+        """
+        try:
+            value = json.loads(data.decode() if isinstance(data, bytes) else data)
+        except UnicodeDecodeError as exc:
+            raise HTTPException(400, f"The request body is not UTF-8: {exc.reason} at byte {exc.start}") from None
+        except json.JSONDecodeError as exc:
+            raise HTTPException(400, f"The request body is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise HTTPException(400, "The request body's JSON is nested too deeply") from None
+        if isinstance(value, dict) or (isinstance(value, list) and all(isinstance(item, dict) for item in value)):
+            return value  # a list is refused next unless batching is on
+        raise HTTPException(400, 'Expected a JSON object, such as {"query": "{ __typename }"}')
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        response: dict[str, Any] = {}
+        pre_execution = isinstance(result, PreExecutionError)
+        if result.errors:
+            masked = self.settings.is_production
+            errors = []
+            refused = False
+            for error in result.errors:
+                code, expected = classify(error, pre_execution=pre_execution, data_is_none=result.data is None)
+                refused = refused or (result.data is None and error.path is None and expected)
+                errors.append(formatted(error, code, expected, mask=masked, request_id=request.state.request_id))
+            response["errors"] = errors
+            if refused:
+                request.state.request_error = True
+        if not getattr(request.state, "request_error", False):
+            response["data"] = result.data
+        extensions = dict(result.extensions or {})
+        if self.settings.round_trip_stats_enabled:
+            counter = stats.current()
+            if counter is not None:
+                extensions["roundTrips"] = {"postgres": counter["postgres"], "mongodb": counter["mongodb"]}
+        if extensions:
+            response["extensions"] = extensions
+        return response  # type: ignore[return-value]

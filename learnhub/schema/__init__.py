@@ -1,1 +1,0 @@
-"""Strawberry types, one module per domain; `root` assembles the schema."""
