@@ -62,14 +62,6 @@ _DEFAULT_QUERY: Final = """\
 #   {"Authorization": "Bearer <access token>"}
 # Headers are kept in this browser's local storage between visits.
 #
-# An example that needs no sign-in: the first page of the catalogue.
-query Catalogue {
-  courses(first: 5) {
-    totalCount
-    nodes { contentId title level tags lessonCount }
-    pageInfo { hasNextPage endCursor }
-  }
-}
 """
 
 # `$name` placeholders (string.Template) because the page's JavaScript and CSS are full of braces.
