@@ -4,8 +4,8 @@ A course that is not published, and a quiz that is not published, exist only for
 instructor and for admins; everyone else gets the answer an unknown id gets. Every record is
 content of exactly one course (lessons and quizzes name it in `course_id`; a course's content
 document has the course's content id), so the rule needs only the course row and, for a quiz,
-its own `published` flag. The per-request loaders (learnhub/loaders/visible.py) apply it to
-every record they hand out, so no resolver has to remember it.
+its own `published` flag. The per-request loaders (learnhub/loaders/postgres.py and mongo.py)
+apply it to every record they hand out, so no resolver has to remember it.
 """
 
 from __future__ import annotations
@@ -13,16 +13,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from learnhub.auth.viewer import Viewer
-from learnhub.datasources.postgres.courses import CourseScope
+from learnhub.datasources.postgres.courses import CourseScope, content_ids_visible_to
 
 # Course rows (SQLAlchemy RowMapping) and content documents alike.
 Record = Mapping[Any, Any]
 
 
-def owns_course(viewer: Viewer, course: Record) -> bool:
+def owns_course(viewer: Viewer, course: Record | None) -> bool:
     """The course's own instructor (still an instructor: a demoted one loses their drafts)."""
-    return viewer.role == "instructor" and viewer.user_id is not None and course["instructor_id"] == viewer.user_id
+    return (
+        course is not None
+        and viewer.role == "instructor"
+        and viewer.user_id is not None
+        and course["instructor_id"] == viewer.user_id
+    )
 
 
 def may_see_course(viewer: Viewer, course: Record | None) -> bool:
@@ -45,18 +52,24 @@ def may_see_quiz(viewer: Viewer, course: Record | None, quiz: Record) -> bool:
     return quiz_is_published(quiz) or viewer.is_admin or owns_course(viewer, course)
 
 
-def visible_quiz_filter(viewer: Viewer, published_courses: list[str], own_courses: list[str]) -> dict[str, Any] | None:
-    """The same rule as `may_see_quiz`, as a MongoDB filter on `quiz_content` for lists that page
-    in the database (the question bank). None: every quiz (admins).
-
-    `published_courses`: content ids of published courses; `own_courses`: of the viewer's own.
-    """
-    if viewer.is_admin:
-        return None
+def visible_quiz_filter(published_courses: list[str], own_courses: list[str]) -> dict[str, Any]:
+    """The same rule as `may_see_quiz`, as a MongoDB filter on `quiz_content`, for a viewer who is
+    not an admin. `published_courses`: content ids of published courses; `own_courses`: of the
+    viewer's own."""
     published: dict[str, Any] = {"course_id": {"$in": published_courses}, "published": {"$ne": False}}
     if not own_courses:
         return published
     return {"$or": [published, {"course_id": {"$in": own_courses}}]}
+
+
+async def visible_quizzes(engine: AsyncEngine, viewer: Viewer) -> dict[str, Any] | None:
+    """The viewer's quiz rule as a MongoDB filter, for lists paged inside MongoDB (the question
+    bank, GET /questions): one PostgreSQL read for the courses it names; None (no filter) for admins."""
+    scope = course_scope(viewer)
+    if scope.everything:
+        return None
+    published, own = await content_ids_visible_to(engine, scope.owner_id)
+    return visible_quiz_filter(published, own)
 
 
 def course_scope(viewer: Viewer) -> CourseScope:

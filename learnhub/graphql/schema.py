@@ -14,7 +14,7 @@ from strawberry.schema.config import StrawberryConfig
 from learnhub.graphql.context import Info
 from learnhub.graphql.execution.document_cache import Documents, document_cache
 from learnhub.graphql.execution.errors import GatewaySchema
-from learnhub.graphql.execution.input_guard import RejectNulText
+from learnhub.graphql.execution.input_guard import RejectUnstorableText
 from learnhub.graphql.execution.limits import RequestLimits
 from learnhub.graphql.relay.connections import Connection
 from learnhub.graphql.relay.node import Node
@@ -283,7 +283,7 @@ IMPLEMENTATIONS = [
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     """The gateway schema, with the request limits on every operation and introspection only if allowed."""
     # Classes or factories: Strawberry makes a fresh extension per request.
-    extensions: list[Callable[[], SchemaExtension]] = [RequestLimits, RejectNulText]
+    extensions: list[Callable[[], SchemaExtension]] = [RequestLimits, RejectUnstorableText]
     if not introspection:
         extensions.append(DisableIntrospection)
     # Last, so it sees the validation rules the others add and the errors they set.

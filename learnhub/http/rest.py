@@ -12,9 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from learnhub.auth.viewer import ANONYMOUS
-from learnhub.auth.visibility import visible_quiz_filter
+from learnhub.auth.visibility import visible_quizzes
 from learnhub.datasources.mongo.content import questions_raw_page
-from learnhub.datasources.postgres.courses import content_ids_visible_to
 from learnhub.datasources.stores import Stores
 from learnhub.graphql.execution.input_guard import text_problem
 from learnhub.loaders.registry import Loaders
@@ -43,12 +42,6 @@ def _token_accepted(request: Request) -> bool:
     return hmac.compare_digest(sent.encode(), expected.get_secret_value().encode())
 
 
-async def _anonymous_quizzes(stores: Stores) -> dict[str, Any] | None:
-    """Which quizzes an anonymous viewer may see, as a MongoDB filter (auth/visibility.py)."""
-    published, own = await content_ids_visible_to(stores.engine, None)
-    return visible_quiz_filter(ANONYMOUS, published, own)
-
-
 async def list_questions(request: Request) -> Response:
     """GET /questions: the questions of published quizzes of published courses, each as stored
     (answers included: the older app grades on the device), in `_id` order, in one JSON array."""
@@ -58,7 +51,7 @@ async def list_questions(request: Request) -> Response:
         return _error(401, "UNAUTHENTICATED", "Send the legacy route's token in X-Legacy-Token")
     stores: Stores = request.app.state.stores
     db = stores.mongo_db
-    quizzes = await _anonymous_quizzes(stores)
+    quizzes = await visible_quizzes(stores.engine, ANONYMOUS)
 
     async def body() -> AsyncIterator[bytes]:
         yield b"["

@@ -165,8 +165,13 @@ async def question_bank_page(
     if quizzes is None:
         cursor = collection(db, Question).find(query, QUESTION_PUBLIC, sort=[("_id", 1)], limit=size, batch_size=size)
         return [doc async for doc in cursor]
-    hidden = dict.fromkeys(QUESTION_PUBLIC, 0)
-    pipeline = [{"$match": query}, {"$sort": {"_id": 1}}, *_in_quizzes(quizzes), {"$limit": size}, {"$project": hidden}]
+    pipeline = [
+        {"$match": query},
+        {"$sort": {"_id": 1}},
+        *_in_quizzes(quizzes),
+        {"$limit": size},
+        {"$project": QUESTION_PUBLIC},
+    ]
     return await _aggregate(db, pipeline, size)
 
 

@@ -119,7 +119,3 @@ class RejectUnstorableText(SchemaExtension):
             if problem is not None:
                 context.result = PreExecutionError(data=None, errors=[bad_input(problem)])
         yield
-
-
-# The name the schema is built with in learnhub/graphql/schema.py.
-RejectNulText = RejectUnstorableText

@@ -16,6 +16,7 @@ from typing import Any
 from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLSchema, default_field_resolver
 from sqlalchemy.engine import RowMapping
 
+from learnhub.auth import visibility
 from learnhub.core.errors import Forbidden, Unauthenticated
 from learnhub.graphql.context import Context
 
@@ -44,10 +45,9 @@ async def owns_course(ctx: Context, course_id: uuid.UUID | None) -> bool:
     viewer = ctx.viewer
     if viewer.is_admin:
         return True
-    if viewer.user_id is None or viewer.role != "instructor" or course_id is None:
+    if viewer.role != "instructor" or course_id is None:  # no read for anyone else
         return False
-    course = await ctx.loaders.course_by_id.load(course_id)
-    return course is not None and course["instructor_id"] == viewer.user_id
+    return visibility.owns_course(viewer, await ctx.loaders.course_by_id.load(course_id))
 
 
 async def owns_course_content(ctx: Context, course_content_id: str) -> bool:
@@ -56,8 +56,7 @@ async def owns_course_content(ctx: Context, course_content_id: str) -> bool:
         return True
     if viewer.role != "instructor":
         return False
-    course = await ctx.loaders.course_by_content_id.load(course_content_id)
-    return course is not None and course["instructor_id"] == viewer.user_id
+    return visibility.owns_course(viewer, await ctx.loaders.course_by_content_id.load(course_content_id))
 
 
 async def may_see_enrollment(ctx: Context, row: RowMapping) -> bool:

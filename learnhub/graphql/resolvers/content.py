@@ -5,10 +5,9 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from learnhub.auth.visibility import visible_quiz_filter
+from learnhub.auth.visibility import visible_quizzes
 from learnhub.core.errors import BadUserInput
 from learnhub.datasources.mongo import content
-from learnhub.datasources.postgres import courses
 from learnhub.graphql.context import Info
 from learnhub.graphql.relay.connections import Connection, Edge, PageInfo
 from learnhub.graphql.relay.node import expect_content_id
@@ -40,17 +39,6 @@ async def quiz(info: Info, id: str) -> Quiz:
 
 async def question(info: Info, content_id: str) -> Question:
     return question_from_doc(await _found(info.context.loaders.question_by_id, "Question", content_id))
-
-
-async def visible_quizzes(info: Info) -> dict[str, Any] | None:
-    """The viewer's visibility rule as a filter on quizzes, for lists paged in MongoDB (one
-    PostgreSQL read for the courses it names; none for admins)."""
-    viewer = info.context.viewer
-    if viewer.is_admin:
-        return None
-    own_id = viewer.user_id if viewer.role == "instructor" else None
-    published, own = await courses.content_ids_visible_to(info.context.stores.engine, own_id)
-    return visible_quiz_filter(viewer, published, own)
 
 
 # The question bank is a flat list editors and the older app page through in big pages.
@@ -85,7 +73,7 @@ async def question_bank(
     db = info.context.stores.mongo_db
     kind = type.value if type is not None else None
     after_id = _after_question(after)
-    quizzes = await visible_quizzes(info)
+    quizzes = await visible_quizzes(info.context.stores.engine, info.context.viewer)
     docs = await content.question_bank_page(db, quizzes, kind, tag, after_id=after_id, limit=size + 1)
     edges = [
         Edge(cursor=_question_cursor(d["_id"]), node=question_from_doc(d, content.quiz_ids_of(d))) for d in docs[:size]
