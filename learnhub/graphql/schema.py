@@ -11,260 +11,187 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
-from learnhub.graphql.context import Info
 from learnhub.graphql.execution.document_cache import Documents, document_cache
 from learnhub.graphql.execution.errors import GatewaySchema
 from learnhub.graphql.execution.input_guard import RejectUnstorableText
 from learnhub.graphql.execution.limits import RequestLimits
-from learnhub.graphql.relay.connections import Connection
-from learnhub.graphql.relay.node import Node
-from learnhub.graphql.resolvers import admin, auth, authoring, content, courses, learning, nodes, users
-from learnhub.graphql.types.auth import (
-    AccountResult,
-    AuthPayload,
-    ChangePasswordInput,
-    LoginInput,
-    RegisterInput,
-    ResetPasswordInput,
-    Session,
-    UserAdminPayload,
-)
-from learnhub.graphql.types.authoring import (
-    CourseContentInput,
-    CoursePayload,
-    CreateCourseInput,
-    CreateQuizInput,
-    LessonEditInput,
-    LessonPayload,
-    NewLessonInput,
-    QuestionInput,
-    QuizPayload,
-)
-from learnhub.graphql.types.content import Lesson
-from learnhub.graphql.types.courses import Course, CourseFilter
-from learnhub.graphql.types.enums import QuestionType, Role
-from learnhub.graphql.types.learning import (
-    AnswerInput,
-    AttemptPayload,
-    EnrollmentPayload,
-    LessonProgressInput,
-    ProgressPayload,
-)
+from learnhub.graphql.resolvers import admin, auth, authoring, content, learning, nodes
+from learnhub.graphql.resolvers import courses as catalogue
+from learnhub.graphql.resolvers import users as viewer
 from learnhub.graphql.types.quizzes import (
     MultipleChoiceQuestion,
     NumericQuestion,
     OrderingQuestion,
-    Question,
-    Quiz,
     ShortTextQuestion,
     SingleChoiceQuestion,
     TrueFalseQuestion,
 )
-from learnhub.graphql.types.users import Enrollment, User
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Any object by its global id.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        return await nodes.node(info, id)
+    node = strawberry.field(resolver=nodes.node, description="Any object by its global id.")
 
-    @strawberry.field(description="The signed-in user; null when signed out.")
-    async def me(self, info: Info) -> User | None:
-        return await users.me(info)
+    me = strawberry.field(resolver=viewer.me, description="The signed-in user; null when signed out.")
 
-    @strawberry.field(description="The catalogue, oldest first. `first` is at most 100.")
-    async def courses(
-        self, info: Info, first: int | None = None, after: str | None = None, filter: CourseFilter | None = None
-    ) -> Connection[Course]:
-        return await courses.list_courses(info, first, after, filter)
-
-    @strawberry.field(description="One course by global `id` or by `contentId` (exactly one).")
-    async def course(self, info: Info, id: strawberry.ID | None = None, content_id: str | None = None) -> Course | None:
-        return await courses.course(info, id, content_id)
-
-    @strawberry.field(description="A lesson by global id or content id (`lesson:rest-intro`).")
-    async def lesson(self, info: Info, id: strawberry.ID) -> Lesson | None:
-        return await content.lesson(info, id)
-
-    @strawberry.field(
-        description="A quiz with its questions (answers only for who may review), by global or content id."
+    courses = strawberry.field(
+        resolver=catalogue.list_courses, description="The catalogue, oldest first. `first` is at most 100."
     )
-    async def quiz(self, info: Info, id: strawberry.ID) -> Quiz | None:
-        return await content.quiz(info, id)
 
-    @strawberry.field(
-        description="The viewer's active and completed enrollments, newest first, with completion and where to go on."
+    course = strawberry.field(
+        resolver=catalogue.course, description="One course by global `id` or by `contentId` (exactly one)."
     )
-    async def my_courses(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Enrollment]:
-        return await learning.my_courses(info, first, after)
 
-    @strawberry.field(
-        description="The question bank in id order, without answers; `first` up to 500, optionally one type or tag."
+    lesson = strawberry.field(
+        resolver=content.lesson, description="A lesson by global id or content id (`lesson:rest-intro`)."
     )
-    async def questions(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        type: QuestionType | None = None,
-        tag: str | None = None,
-    ) -> Connection[Question]:
-        return await content.question_bank(info, first, after, type, tag)
 
-    @strawberry.field(description="The viewer's signed-in devices, most recently used first.")
-    async def my_sessions(self, info: Info) -> list[Session]:
-        return await auth.my_sessions(info)
+    quiz = strawberry.field(
+        resolver=content.quiz,
+        description="A quiz with its questions (answers only for who may review), by global or content id.",
+    )
 
-    @strawberry.field(description="Every account, newest first (admins).")
-    async def users(
-        self, info: Info, first: int | None = None, after: str | None = None, role: Role | None = None
-    ) -> Connection[User]:
-        return await admin.list_users(info, first, after, role)
+    my_courses = strawberry.field(
+        resolver=learning.my_courses,
+        description="The viewer's active and completed enrollments, newest first, with completion and where to go on.",
+    )
+
+    questions = strawberry.field(
+        resolver=content.question_bank,
+        description="The question bank in id order, without answers; `first` up to 500, optionally one type or tag.",
+    )
+
+    my_sessions = strawberry.field(
+        resolver=auth.my_sessions, description="The viewer's signed-in devices, most recently used first."
+    )
+
+    users = strawberry.field(resolver=admin.list_users, description="Every account, newest first (admins).")
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Create a student account and sign in.")
-    async def register(self, info: Info, input: RegisterInput) -> AuthPayload:
-        return await auth.register(info, input)
+    register = strawberry.mutation(resolver=auth.register, description="Create a student account and sign in.")
 
-    @strawberry.mutation(description="Sign in with email and password. Repeated failures lock out for a while.")
-    async def login(self, info: Info, input: LoginInput) -> AuthPayload:
-        return await auth.login(info, input)
+    login = strawberry.mutation(
+        resolver=auth.login, description="Sign in with email and password. Repeated failures lock out for a while."
+    )
 
-    @strawberry.mutation(description="Exchange a refresh token for a new access and refresh token.")
-    async def refresh_session(self, info: Info, refresh_token: str) -> AuthPayload:
-        return await auth.refresh_session(info, refresh_token)
+    refresh_session = strawberry.mutation(
+        resolver=auth.refresh_session, description="Exchange a refresh token for a new access and refresh token."
+    )
 
-    @strawberry.mutation(description="Mail a one-time sign-in link (15 minutes). Answers alike for unknown emails.")
-    async def request_magic_link(self, info: Info, email: str) -> AccountResult:
-        return await auth.request_magic_link(info, email)
+    request_magic_link = strawberry.mutation(
+        resolver=auth.request_magic_link,
+        description="Mail a one-time sign-in link (15 minutes). Answers alike for unknown emails.",
+    )
 
-    @strawberry.mutation(description="Sign in with the token from a sign-in link; each link works once.")
-    async def sign_in_with_magic_link(self, info: Info, token: str) -> AuthPayload:
-        return await auth.sign_in_with_magic_link(info, token)
+    sign_in_with_magic_link = strawberry.mutation(
+        resolver=auth.sign_in_with_magic_link,
+        description="Sign in with the token from a sign-in link; each link works once.",
+    )
 
-    @strawberry.mutation(description="Mail a password-reset link. Answers alike for unknown emails.")
-    async def request_password_reset(self, info: Info, email: str) -> AccountResult:
-        return await auth.request_password_reset(info, email)
+    request_password_reset = strawberry.mutation(
+        resolver=auth.request_password_reset,
+        description="Mail a password-reset link. Answers alike for unknown emails.",
+    )
 
-    @strawberry.mutation(description="Set a new password with a reset link's token; ends every session, then signs in.")
-    async def reset_password(self, info: Info, input: ResetPasswordInput) -> AuthPayload:
-        return await auth.reset_password(info, input)
+    reset_password = strawberry.mutation(
+        resolver=auth.reset_password,
+        description="Set a new password with a reset link's token; ends every session, then signs in.",
+    )
 
-    @strawberry.mutation(description="End this session (its refresh token and access tokens).")
-    async def logout(self, info: Info) -> AccountResult:
-        return await auth.logout(info)
+    logout = strawberry.mutation(
+        resolver=auth.logout, description="End this session (its refresh token and access tokens)."
+    )
 
-    @strawberry.mutation(description="End every session of the viewer, this one included.")
-    async def logout_everywhere(self, info: Info) -> AccountResult:
-        return await auth.logout_everywhere(info)
+    logout_everywhere = strawberry.mutation(
+        resolver=auth.logout_everywhere, description="End every session of the viewer, this one included."
+    )
 
-    @strawberry.mutation(description="End one of the viewer's sessions (an id from `mySessions`).")
-    async def revoke_session(self, info: Info, id: strawberry.ID) -> AccountResult:
-        return await auth.revoke_session(info, id)
+    revoke_session = strawberry.mutation(
+        resolver=auth.revoke_session, description="End one of the viewer's sessions (an id from `mySessions`)."
+    )
 
-    @strawberry.mutation(description="Change the password; other sessions end, this one stays.")
-    async def change_password(self, info: Info, input: ChangePasswordInput) -> AccountResult:
-        return await auth.change_password(info, input)
+    change_password = strawberry.mutation(
+        resolver=auth.change_password, description="Change the password; other sessions end, this one stays."
+    )
 
-    @strawberry.mutation(description="Enroll the viewer in a free, published course (idempotent).")
-    async def enroll(self, info: Info, course_id: strawberry.ID) -> EnrollmentPayload:
-        return await learning.enroll(info, course_id)
+    enroll = strawberry.mutation(
+        resolver=learning.enroll, description="Enroll the viewer in a free, published course (idempotent)."
+    )
 
-    @strawberry.mutation(description="Leave a course; progress is kept should the viewer enroll again.")
-    async def unenroll(self, info: Info, course_id: strawberry.ID) -> EnrollmentPayload:
-        return await learning.unenroll(info, course_id)
+    unenroll = strawberry.mutation(
+        resolver=learning.unenroll, description="Leave a course; progress is kept should the viewer enroll again."
+    )
 
-    @strawberry.mutation(description="Record progress in a lesson; position and completion never move back.")
-    async def update_lesson_progress(self, info: Info, input: LessonProgressInput) -> ProgressPayload:
-        return await learning.update_lesson_progress(info, input)
+    update_lesson_progress = strawberry.mutation(
+        resolver=learning.update_lesson_progress,
+        description="Record progress in a lesson; position and completion never move back.",
+    )
 
-    @strawberry.mutation(
+    start_quiz_attempt = strawberry.mutation(
+        resolver=learning.start_quiz_attempt,
         description="Open an attempt at a quiz of an enrolled course (or return the one still open); "
-        "enforces the attempts allowed and starts the time limit on the server clock."
+        "enforces the attempts allowed and starts the time limit on the server clock.",
     )
-    async def start_quiz_attempt(self, info: Info, quiz_id: strawberry.ID) -> AttemptPayload:
-        return await learning.start_quiz_attempt(info, quiz_id)
 
-    @strawberry.mutation(
+    submit_quiz_attempt = strawberry.mutation(
+        resolver=learning.submit_quiz_attempt,
         description="Submit answers for grading on the server, once. Retrying with the same `idempotencyKey` "
-        "returns the recorded result and writes nothing. At most 200 answers."
+        "returns the recorded result and writes nothing. At most 200 answers.",
     )
-    async def submit_quiz_attempt(
-        self, info: Info, attempt_id: strawberry.ID, answers: list[AnswerInput], idempotency_key: str
-    ) -> AttemptPayload:
-        return await learning.submit_quiz_attempt(info, attempt_id, answers, idempotency_key)
 
-    @strawberry.mutation(description="Create an unpublished course owned by the viewer (instructors, admins).")
-    async def create_course(self, info: Info, input: CreateCourseInput) -> CoursePayload:
-        return await authoring.create_course(info, input)
+    create_course = strawberry.mutation(
+        resolver=authoring.create_course,
+        description="Create an unpublished course owned by the viewer (instructors, admins).",
+    )
 
-    @strawberry.mutation(
+    update_course_content = strawberry.mutation(
+        resolver=authoring.update_course_content,
         description="Edit a course's content and outline; `expectedVersion` is `content.version` as last read "
-        "(a stale one gets CONFLICT and changes nothing)."
+        "(a stale one gets CONFLICT and changes nothing).",
     )
-    async def update_course_content(
-        self, info: Info, course_id: strawberry.ID, expected_version: int, input: CourseContentInput
-    ) -> CoursePayload:
-        return await authoring.update_course_content(info, course_id, expected_version, input)
 
-    @strawberry.mutation(description="Publish or unpublish a course.")
-    async def publish_course(self, info: Info, course_id: strawberry.ID, published: bool) -> CoursePayload:
-        return await authoring.publish_course(info, course_id, published)
+    publish_course = strawberry.mutation(
+        resolver=authoring.publish_course, description="Publish or unpublish a course."
+    )
 
-    @strawberry.mutation(description="Add a lesson at the end of a module (`expectedVersion`: the course content's).")
-    async def add_lesson(
-        self, info: Info, course_id: strawberry.ID, expected_version: int, input: NewLessonInput
-    ) -> LessonPayload:
-        return await authoring.add_lesson(info, course_id, expected_version, input)
+    add_lesson = strawberry.mutation(
+        resolver=authoring.add_lesson,
+        description="Add a lesson at the end of a module (`expectedVersion`: the course content's).",
+    )
 
-    @strawberry.mutation(description="Edit a lesson (`expectedVersion`: the lesson's `version`).")
-    async def update_lesson(
-        self, info: Info, lesson_id: strawberry.ID, expected_version: int, input: LessonEditInput
-    ) -> LessonPayload:
-        return await authoring.update_lesson(info, lesson_id, expected_version, input)
+    update_lesson = strawberry.mutation(
+        resolver=authoring.update_lesson, description="Edit a lesson (`expectedVersion`: the lesson's `version`)."
+    )
 
-    @strawberry.mutation(description="Create an unpublished quiz in one of the viewer's courses.")
-    async def create_quiz(self, info: Info, input: CreateQuizInput) -> QuizPayload:
-        return await authoring.create_quiz(info, input)
+    create_quiz = strawberry.mutation(
+        resolver=authoring.create_quiz, description="Create an unpublished quiz in one of the viewer's courses."
+    )
 
-    @strawberry.mutation(
+    save_question = strawberry.mutation(
+        resolver=authoring.save_question,
         description="Add a question (no `questionId`) or change one. A question that graded attempts used is "
-        "replaced by a new one, so those attempts keep the question they were graded against."
+        "replaced by a new one, so those attempts keep the question they were graded against.",
     )
-    async def save_question(
-        self,
-        info: Info,
-        quiz_id: strawberry.ID,
-        expected_version: int,
-        input: QuestionInput,
-        question_id: str | None = None,
-    ) -> QuizPayload:
-        return await authoring.save_question(info, quiz_id, expected_version, question_id, input)
 
-    @strawberry.mutation(description="Take a question out of a quiz (answered attempts keep it).")
-    async def remove_question(
-        self, info: Info, quiz_id: strawberry.ID, expected_version: int, question_id: str
-    ) -> QuizPayload:
-        return await authoring.remove_question(info, quiz_id, expected_version, question_id)
+    remove_question = strawberry.mutation(
+        resolver=authoring.remove_question, description="Take a question out of a quiz (answered attempts keep it)."
+    )
 
-    @strawberry.mutation(description="Publish (students may start it) or unpublish a quiz.")
-    async def publish_quiz(
-        self, info: Info, quiz_id: strawberry.ID, expected_version: int, published: bool
-    ) -> QuizPayload:
-        return await authoring.publish_quiz(info, quiz_id, expected_version, published)
+    publish_quiz = strawberry.mutation(
+        resolver=authoring.publish_quiz, description="Publish (students may start it) or unpublish a quiz."
+    )
 
-    @strawberry.mutation(description="Give a user a role (admins). The user's sessions end so it applies at once.")
-    async def set_user_role(self, info: Info, user_id: strawberry.ID, role: Role) -> UserAdminPayload:
-        return await admin.set_user_role(info, user_id, role)
+    set_user_role = strawberry.mutation(
+        resolver=admin.set_user_role,
+        description="Give a user a role (admins). The user's sessions end so it applies at once.",
+    )
 
-    @strawberry.mutation(description="Disable or re-enable an account (admins). Disabling ends its sessions.")
-    async def set_user_disabled(self, info: Info, user_id: strawberry.ID, disabled: bool) -> UserAdminPayload:
-        return await admin.set_user_disabled(info, user_id, disabled)
+    set_user_disabled = strawberry.mutation(
+        resolver=admin.set_user_disabled,
+        description="Disable or re-enable an account (admins). Disabling ends its sessions.",
+    )
 
 
 # Interface implementations that no field names directly must still be in the schema.

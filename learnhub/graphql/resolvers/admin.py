@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import strawberry
+
 from learnhub.auth import sessions
 from learnhub.datasources.postgres import users
 from learnhub.graphql.context import Info
@@ -14,7 +16,9 @@ from learnhub.graphql.types.enums import Role
 from learnhub.graphql.types.users import User
 
 
-async def list_users(info: Info, first: int | None, after: str | None, role: Role | None) -> Connection[User]:
+async def list_users(
+    info: Info, first: int | None = None, after: str | None = None, role: Role | None = None
+) -> Connection[User]:
     engine = info.context.stores.engine
     request = page_request(info.context.settings, first, after)
     role_name = role.value if role is not None else None
@@ -31,7 +35,7 @@ async def _changed(info: Info, target: uuid.UUID) -> UserAdminPayload:
     return UserAdminPayload(user=User.from_row(row) if row is not None else None)
 
 
-async def set_user_role(info: Info, user_id: str, role: Role) -> UserAdminPayload:
+async def set_user_role(info: Info, user_id: strawberry.ID, role: Role) -> UserAdminPayload:
     ctx = info.context
     target = expect_uuid(user_id, "User")
     if target == ctx.viewer.user_id:
@@ -43,7 +47,7 @@ async def set_user_role(info: Info, user_id: str, role: Role) -> UserAdminPayloa
     return await _changed(info, target)
 
 
-async def set_user_disabled(info: Info, user_id: str, disabled: bool) -> UserAdminPayload:
+async def set_user_disabled(info: Info, user_id: strawberry.ID, disabled: bool) -> UserAdminPayload:
     ctx = info.context
     target = expect_uuid(user_id, "User")
     if target == ctx.viewer.user_id:

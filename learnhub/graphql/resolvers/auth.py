@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 import re
 import uuid
+from typing import Annotated
+
+import strawberry
 
 from learnhub.auth import recovery, sessions, throttle
 from learnhub.auth.passwords import MAX_PASSWORD, hash_password, password_problems, verify_password
@@ -107,7 +110,7 @@ async def _signed_in(info: Info, user_id: uuid.UUID, role: str) -> AuthPayload:
     )
 
 
-async def register(info: Info, data: RegisterInput) -> AuthPayload:
+async def register(info: Info, data: Annotated[RegisterInput, strawberry.argument(name="input")]) -> AuthPayload:
     if errors := _register_errors(data):
         return AuthPayload(errors=errors)
     try:
@@ -124,7 +127,7 @@ async def register(info: Info, data: RegisterInput) -> AuthPayload:
     return await _signed_in(info, user_id, "student")
 
 
-async def login(info: Info, data: LoginInput) -> AuthPayload:
+async def login(info: Info, data: Annotated[LoginInput, strawberry.argument(name="input")]) -> AuthPayload:
     ctx = info.context
     email = data.email.strip()
     if errors := _over_long("email", email, MAX_EMAIL) + _password_too_long("password", data.password):
@@ -202,7 +205,9 @@ async def my_sessions(info: Info) -> list[Session]:
     ]
 
 
-async def revoke_session(info: Info, session_id: str) -> AccountResult:
+async def revoke_session(
+    info: Info, session_id: Annotated[strawberry.ID, strawberry.argument(name="id")]
+) -> AccountResult:
     user_id = info.context.require_user()
     family = expect_uuid(session_id, "Session")
     if not await sessions.end_session(info.context.stores, user_id, family, "revoked"):
@@ -210,7 +215,9 @@ async def revoke_session(info: Info, session_id: str) -> AccountResult:
     return AccountResult(ok=True)
 
 
-async def change_password(info: Info, data: ChangePasswordInput) -> AccountResult:
+async def change_password(
+    info: Info, data: Annotated[ChangePasswordInput, strawberry.argument(name="input")]
+) -> AccountResult:
     ctx = info.context
     user_id = ctx.require_user()
     viewer = ctx.viewer
@@ -276,7 +283,9 @@ async def request_password_reset(info: Info, email: str) -> AccountResult:
     return AccountResult(ok=True)
 
 
-async def reset_password(info: Info, data: ResetPasswordInput) -> AuthPayload:
+async def reset_password(
+    info: Info, data: Annotated[ResetPasswordInput, strawberry.argument(name="input")]
+) -> AuthPayload:
     stores = info.context.stores
     if errors := _password_too_long("newPassword", data.new_password):
         return AuthPayload(errors=errors)

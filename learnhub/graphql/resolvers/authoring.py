@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import strawberry
 from sqlalchemy.engine import RowMapping
 
 from learnhub.authoring import courses as course_authoring
@@ -76,7 +77,9 @@ def _blocks(blocks: list[BlockInput]) -> list[Doc]:
     return [{"kind": b.kind.value, "text": b.text, "language": b.language} for b in blocks]
 
 
-async def create_course(info: Info, data: CreateCourseInput) -> CoursePayload:
+async def create_course(
+    info: Info, data: Annotated[CreateCourseInput, strawberry.argument(name="input")]
+) -> CoursePayload:
     user_id = info.context.require_user()
     new = NewCourse(
         slug=data.slug,
@@ -94,7 +97,10 @@ async def create_course(info: Info, data: CreateCourseInput) -> CoursePayload:
 
 
 async def update_course_content(
-    info: Info, course_id: str, expected_version: int, data: CourseContentInput
+    info: Info,
+    course_id: strawberry.ID,
+    expected_version: int,
+    data: Annotated[CourseContentInput, strawberry.argument(name="input")],
 ) -> CoursePayload:
     row = await _my_course(info, course_id)
     if row is None:
@@ -114,7 +120,7 @@ async def update_course_content(
     return _course_payload(row, outcome)
 
 
-async def publish_course(info: Info, course_id: str, published: bool) -> CoursePayload:
+async def publish_course(info: Info, course_id: strawberry.ID, published: bool) -> CoursePayload:
     row = await _my_course(info, course_id)
     if row is None:
         return CoursePayload(errors=_missing("courseId", "course"))
@@ -124,7 +130,12 @@ async def publish_course(info: Info, course_id: str, published: bool) -> CourseP
     return CoursePayload(course=Course.from_row(outcome))
 
 
-async def add_lesson(info: Info, course_id: str, expected_version: int, data: NewLessonInput) -> LessonPayload:
+async def add_lesson(
+    info: Info,
+    course_id: strawberry.ID,
+    expected_version: int,
+    data: Annotated[NewLessonInput, strawberry.argument(name="input")],
+) -> LessonPayload:
     row = await _my_course(info, course_id)
     if row is None:
         return LessonPayload(errors=_missing("courseId", "course"))
@@ -149,7 +160,12 @@ async def add_lesson(info: Info, course_id: str, expected_version: int, data: Ne
     return LessonPayload(lesson=Lesson.from_doc(lesson), content_version=int(content["version"]))
 
 
-async def update_lesson(info: Info, lesson_id: str, expected_version: int, data: LessonEditInput) -> LessonPayload:
+async def update_lesson(
+    info: Info,
+    lesson_id: strawberry.ID,
+    expected_version: int,
+    data: Annotated[LessonEditInput, strawberry.argument(name="input")],
+) -> LessonPayload:
     content_id = expect_content_id(lesson_id, "Lesson", "lesson")
     lesson = await info.context.loaders.lesson_by_id.load(content_id)
     if lesson is None:
@@ -174,7 +190,7 @@ async def update_lesson(info: Info, lesson_id: str, expected_version: int, data:
     return LessonPayload(lesson=Lesson.from_doc(outcome))
 
 
-async def create_quiz(info: Info, data: CreateQuizInput) -> QuizPayload:
+async def create_quiz(info: Info, data: Annotated[CreateQuizInput, strawberry.argument(name="input")]) -> QuizPayload:
     row = await _my_course(info, data.course_id)
     if row is None:
         return QuizPayload(errors=_missing("courseId", "course"))
@@ -196,7 +212,11 @@ async def create_quiz(info: Info, data: CreateQuizInput) -> QuizPayload:
 
 
 async def save_question(
-    info: Info, quiz_id: str, expected_version: int, question_id: str | None, data: QuestionInput
+    info: Info,
+    quiz_id: strawberry.ID,
+    expected_version: int,
+    data: Annotated[QuestionInput, strawberry.argument(name="input")],
+    question_id: str | None = None,
 ) -> QuizPayload:
     quiz = await _my_quiz(info, quiz_id)
     if quiz is None:
@@ -215,7 +235,7 @@ async def save_question(
     return _quiz_payload(outcome)
 
 
-async def remove_question(info: Info, quiz_id: str, expected_version: int, question_id: str) -> QuizPayload:
+async def remove_question(info: Info, quiz_id: strawberry.ID, expected_version: int, question_id: str) -> QuizPayload:
     quiz = await _my_quiz(info, quiz_id)
     if quiz is None:
         return QuizPayload(errors=_missing("quizId", "quiz"))
@@ -223,7 +243,7 @@ async def remove_question(info: Info, quiz_id: str, expected_version: int, quest
     return _quiz_payload(outcome)
 
 
-async def publish_quiz(info: Info, quiz_id: str, expected_version: int, published: bool) -> QuizPayload:
+async def publish_quiz(info: Info, quiz_id: strawberry.ID, expected_version: int, published: bool) -> QuizPayload:
     quiz = await _my_quiz(info, quiz_id)
     if quiz is None:
         return QuizPayload(errors=_missing("quizId", "quiz"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+import strawberry
+
 from learnhub.auth.visibility import visible_quizzes
 from learnhub.core.errors import BadUserInput
 from learnhub.datasources.mongo import content
@@ -27,12 +29,12 @@ async def _found(loader: DataLoader[str, Doc | None], kind: str, content_id: str
     return doc
 
 
-async def lesson(info: Info, id: str) -> Lesson:
+async def lesson(info: Info, id: strawberry.ID) -> Lesson | None:
     content_id = expect_content_id(id, "Lesson", "lesson")
     return Lesson.from_doc(await _found(info.context.loaders.lesson_by_id, "Lesson", content_id))
 
 
-async def quiz(info: Info, id: str) -> Quiz:
+async def quiz(info: Info, id: strawberry.ID) -> Quiz | None:
     content_id = expect_content_id(id, "Quiz", "quiz")
     return Quiz.from_doc(await _found(info.context.loaders.quiz_by_id, "Quiz", content_id))
 
@@ -63,7 +65,11 @@ def _after_question(cursor: str | None) -> str | None:
 
 
 async def question_bank(
-    info: Info, first: int | None, after: str | None, type: QuestionType | None, tag: str | None
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    type: QuestionType | None = None,
+    tag: str | None = None,
 ) -> Connection[Question]:
     size = info.context.settings.default_page_size if first is None else first
     if not 0 <= size <= MAX_QUESTION_PAGE:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import strawberry
+
 from learnhub.core.errors import BadUserInput
 from learnhub.datasources.postgres import courses
 from learnhub.graphql.context import Info
@@ -13,7 +15,7 @@ from learnhub.graphql.types.courses import Course, CourseFilter, with_content
 
 
 async def list_courses(
-    info: Info, first: int | None, after: str | None, filter: CourseFilter | None
+    info: Info, first: int | None = None, after: str | None = None, filter: CourseFilter | None = None
 ) -> Connection[Course]:
     ctx = info.context
     request = page_request(ctx.settings, first, after)
@@ -26,7 +28,7 @@ async def list_courses(
     return result
 
 
-async def course(info: Info, id: str | None, content_id: str | None) -> Course:
+async def course(info: Info, id: strawberry.ID | None = None, content_id: str | None = None) -> Course | None:
     if (id is None) == (content_id is None):
         raise BadUserInput("Give exactly one of `id` and `contentId`", argument="id")
     loaders = info.context.loaders

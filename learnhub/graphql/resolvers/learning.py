@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
+
 from learnhub.auth.visibility import course_scope
 from learnhub.core.errors import BadUserInput
 from learnhub.datasources.postgres import enrollments
@@ -34,7 +38,7 @@ def _error(code: LearningErrorCode, message: str, field: str | None = None) -> L
     return LearningError(field=field, message=message, code=code)
 
 
-async def enroll(info: Info, course_id: str) -> EnrollmentPayload:
+async def enroll(info: Info, course_id: strawberry.ID) -> EnrollmentPayload:
     ctx = info.context
     user_id = ctx.require_user()
     course = await ctx.loaders.course_by_id.load(expect_uuid(course_id, "Course"))
@@ -44,7 +48,7 @@ async def enroll(info: Info, course_id: str) -> EnrollmentPayload:
     return EnrollmentPayload(enrollment=Enrollment.from_row(outcome))
 
 
-async def unenroll(info: Info, course_id: str) -> EnrollmentPayload:
+async def unenroll(info: Info, course_id: strawberry.ID) -> EnrollmentPayload:
     ctx = info.context
     user_id = ctx.require_user()
     row = await enrollments.cancel(ctx.stores.engine, user_id, expect_uuid(course_id, "Course"))
@@ -55,7 +59,9 @@ async def unenroll(info: Info, course_id: str) -> EnrollmentPayload:
     return EnrollmentPayload(enrollment=Enrollment.from_row(row))
 
 
-async def update_lesson_progress(info: Info, data: LessonProgressInput) -> ProgressPayload:
+async def update_lesson_progress(
+    info: Info, data: Annotated[LessonProgressInput, strawberry.argument(name="input")]
+) -> ProgressPayload:
     ctx = info.context
     user_id = ctx.require_user()
     if (problem := progress.position_problem(data.position)) is not None:
@@ -87,7 +93,7 @@ async def update_lesson_progress(info: Info, data: LessonProgressInput) -> Progr
     )
 
 
-async def my_courses(info: Info, first: int | None, after: str | None) -> Connection[Enrollment]:
+async def my_courses(info: Info, first: int | None = None, after: str | None = None) -> Connection[Enrollment]:
     ctx = info.context
     user_id = ctx.require_user()
     viewer = ctx.viewer
@@ -107,7 +113,7 @@ def _quiz_refusal(refused: attempts.Refused) -> AttemptPayload:
     return AttemptPayload(errors=[error])
 
 
-async def start_quiz_attempt(info: Info, quiz_id: str) -> AttemptPayload:
+async def start_quiz_attempt(info: Info, quiz_id: strawberry.ID) -> AttemptPayload:
     ctx = info.context
     user_id = ctx.require_user()
     outcome = await attempts.start(ctx.stores, ctx.loaders, user_id, expect_content_id(quiz_id, "Quiz", "quiz"))
@@ -117,7 +123,7 @@ async def start_quiz_attempt(info: Info, quiz_id: str) -> AttemptPayload:
 
 
 async def submit_quiz_attempt(
-    info: Info, attempt_id: str, answers: list[AnswerInput], idempotency_key: str
+    info: Info, attempt_id: strawberry.ID, answers: list[AnswerInput], idempotency_key: str
 ) -> AttemptPayload:
     ctx = info.context
     user_id = ctx.require_user()

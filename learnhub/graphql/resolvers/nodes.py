@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
+
+import strawberry
 
 from learnhub.graphql.context import Info
 from learnhub.graphql.execution.policy import may_see_attempt, may_see_enrollment
@@ -13,7 +16,7 @@ from learnhub.graphql.types.quizzes import QuizAttempt
 from learnhub.graphql.types.users import Enrollment
 
 
-async def node(info: Info, global_id: str) -> Node:
+async def node(info: Info, global_id: Annotated[strawberry.ID, strawberry.argument(name="id")]) -> Node | None:
     """The record, or NOT_FOUND alike for an unknown id and for one the viewer may not see."""
     kind, local_id = from_global_id(global_id)
     found = await _find(info, kind, local_id)
@@ -27,9 +30,9 @@ async def _find(info: Info, kind: str, local_id: str) -> Node | None:
     if kind == "Course":
         return await courses.course(info, to_global_id(kind, local_id), None)
     if kind == "Lesson":
-        return await content.lesson(info, local_id)
+        return await content.lesson(info, strawberry.ID(local_id))
     if kind == "Quiz":
-        return await content.quiz(info, local_id)
+        return await content.quiz(info, strawberry.ID(local_id))
     if kind == "Question":
         return await content.question(info, local_id)
     if kind == "User":
