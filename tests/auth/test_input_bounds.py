@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 
+from learnhub.auth.accounts import MAX_EMAIL, MAX_TOKEN
 from learnhub.auth.passwords import MAX_PASSWORD
 from learnhub.graphql.execution.input_guard import MAX_STRING
-from learnhub.graphql.resolvers.auth import MAX_EMAIL, MAX_TOKEN
 from tests.auth.flows import LOGIN, PASSWORD, REFRESH, REGISTER, RESULT, call, new_account
 from tests.auth.test_recovery import REQUEST_LINK, RESET, USE_LINK
 
