@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from aiosmtpd.controller import Controller
 
-from learnhub.app import create_app
 from learnhub.core.settings import Settings
 from learnhub.datasources.mongo.client import init_documents, make_client
 from learnhub.datasources.postgres.engine import make_engine
@@ -22,8 +18,9 @@ from learnhub.embedded import EmbeddedCluster, running_cluster
 from learnhub.embedded.base import free_port
 from learnhub.migrations.migrate import migrate_all
 from learnhub.seed.demo import seed_demo
-from tests.helpers import Stores
-from tests.mail import Mailbox
+from tests.support.data import StoreAccess
+from tests.support.mail import Mailbox
+from tests.support.servers import PRODUCTION_ORIGIN, GatewayFactory, LiveServer
 
 
 @pytest.fixture(scope="session")
@@ -59,31 +56,6 @@ def settings(cluster: EmbeddedCluster, mailbox: Mailbox) -> Settings:
     return config
 
 
-class LiveServer:
-    """The real ASGI app under uvicorn on a free port, in a thread with its own event loop."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.app = create_app(settings)
-        self.server = uvicorn.Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
-        )
-        self.thread = threading.Thread(target=self.server.run, name="gateway", daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the gateway did not start")
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(30)
-
-
 @pytest.fixture(scope="session")
 def seeded(settings: Settings) -> Any:
     async def run() -> Any:
@@ -107,9 +79,6 @@ def live(settings: Settings, seeded: Any) -> Iterator[LiveServer]:
     server.stop()
 
 
-GatewayFactory = Callable[..., LiveServer]
-
-
 @pytest.fixture(scope="session")
 def gateway_factory(settings: Settings, seeded: Any) -> Iterator[GatewayFactory]:
     """More gateways on the same stores, with settings changed (small limits, production mode)."""
@@ -126,6 +95,19 @@ def gateway_factory(settings: Settings, seeded: Any) -> Iterator[GatewayFactory]
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def production(gateway_factory: GatewayFactory) -> LiveServer:
+    """A gateway in production mode: no introspection or GraphiQL, masked errors, one allowed
+    origin, a 4 KiB body limit."""
+    return gateway_factory(environment="production", cors_origins=[PRODUCTION_ORIGIN], max_body_bytes=4096)
+
+
+@pytest.fixture
+async def prod(production: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=production.url, timeout=30) as client:
+        yield client
+
+
 @pytest.fixture
 async def http(live: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=live.url, timeout=30) as client:
@@ -133,11 +115,11 @@ async def http(live: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="session")
-async def stores(settings: Settings) -> AsyncIterator[Stores]:
+async def stores(settings: Settings) -> AsyncIterator[StoreAccess]:
     """Direct store access for arranging and checking data (on the tests' own event loop)."""
     engine = make_engine(settings)
     client = make_client(settings)
-    yield Stores(engine, client[settings.mongodb_database])
+    yield StoreAccess(engine, client[settings.mongodb_database])
     await engine.dispose()
     await client.close()
 

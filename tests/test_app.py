@@ -11,8 +11,9 @@ import pytest
 from pydantic import ValidationError
 
 from learnhub.core.settings import Settings
-from tests.conftest import GatewayFactory, LiveServer
-from tests.helpers import Stores, gql, make_course, unique
+from tests.support.client import gql
+from tests.support.data import StoreAccess, make_course, unique
+from tests.support.servers import GatewayFactory, LiveServer
 
 ORIGIN = "https://app.learnhub.example"
 
@@ -37,7 +38,7 @@ async def test_introspection_and_graphiql_are_off(prod: httpx.AsyncClient) -> No
     assert (await prod.get("/static/graphiql/graphiql.min.js.gz")).status_code == 404
 
 
-async def test_unexpected_errors_are_masked_with_a_request_id(prod: httpx.AsyncClient, stores: Stores) -> None:
+async def test_unexpected_errors_are_masked_with_a_request_id(prod: httpx.AsyncClient, stores: StoreAccess) -> None:
     """A lesson whose stored body is malformed breaks a resolver: the client sees no internals."""
     slug = unique("broken")
     _, course_content_id, _ = await make_course(stores, with_content=False)
@@ -88,7 +89,7 @@ async def test_body_size_limit_with_and_without_content_length(prod: httpx.Async
     assert small.status_code == 200
 
 
-async def test_form_posts_need_a_preflight_header(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_form_posts_need_a_preflight_header(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     email = f"{unique('csrf')}@example.test"
     fields = f'email: "{email}", password: "a long password", displayName: "x"'
     mutation = f"mutation {{ register(input: {{{fields}}}) {{ accessToken }} }}"
@@ -111,7 +112,7 @@ async def test_form_posts_need_a_preflight_header(http: httpx.AsyncClient, store
         assert await conn.scalar(select(func.count()).where(users.c.email == email)) == 0
 
 
-async def test_operations_over_the_time_limit_are_cut_off(gateway_factory: GatewayFactory, stores: Stores) -> None:
+async def test_operations_over_the_time_limit_are_cut_off(gateway_factory: GatewayFactory, stores: StoreAccess) -> None:
     await make_course(stores)
     server = gateway_factory(operation_timeout_seconds=0.000001)
     async with httpx.AsyncClient(base_url=server.url) as http:

@@ -12,11 +12,12 @@ from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.outbox import add_event
 from learnhub.datasources.postgres.tables import achievements, activity_days, outbox_events, user_achievements
 from learnhub.worker import drain
-from tests.auth.world import add_attempt, add_quiz
-from tests.helpers import Stores, gql, make_course, register, user_id_of
+from tests.support.client import gql
+from tests.support.data import StoreAccess, make_course, register, user_id_of
+from tests.support.world import add_attempt, add_quiz
 
 
-async def _awards(stores: Stores, user_id: uuid.UUID) -> list[str]:
+async def _awards(stores: StoreAccess, user_id: uuid.UUID) -> list[str]:
     async with stores.engine.connect() as conn:
         rows = await conn.execute(
             select(achievements.c.code)
@@ -27,7 +28,7 @@ async def _awards(stores: Stores, user_id: uuid.UUID) -> list[str]:
         return list(rows.scalars())
 
 
-async def test_duplicate_events_award_once(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_duplicate_events_award_once(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     token, _ = await register(http)
     user_id = user_id_of(token)
     course_id, content_id, _ = await make_course(stores)
@@ -45,7 +46,7 @@ async def test_duplicate_events_award_once(http: httpx.AsyncClient, stores: Stor
 
 
 async def test_a_failing_event_is_retried_without_holding_back_the_others(
-    http: httpx.AsyncClient, stores: Stores
+    http: httpx.AsyncClient, stores: StoreAccess
 ) -> None:
     token, _ = await register(http)
     user_id = user_id_of(token)
@@ -94,7 +95,7 @@ async def test_a_failing_event_is_retried_without_holding_back_the_others(
     assert day == 1
 
 
-async def test_a_seven_day_streak(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_a_seven_day_streak(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     token, _ = await register(http)
     user_id = user_id_of(token)
     today = datetime.now(UTC).date()
@@ -119,10 +120,10 @@ JOURNEY_ME = """
 """
 
 
-async def test_a_whole_student_journey(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_a_whole_student_journey(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     """register -> enroll -> progress -> start and submit a quiz -> history -> achievements and stats."""
     from learnhub.graphql.relay.node import to_global_id
-    from tests.learning.quizzes import RIGHT, quiz_setup, start, submit
+    from tests.support.quizzes import RIGHT, quiz_setup, start, submit
 
     setup = await quiz_setup(http, stores)  # registers and enrolls over HTTP
     course = to_global_id("Course", setup.course_id)

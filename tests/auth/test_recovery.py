@@ -6,9 +6,9 @@ import httpx
 from redis.asyncio import Redis
 
 from learnhub.core.settings import Settings
-from tests.auth.flows import AUTH_FIELDS, PASSWORD, REFRESH, RESULT, call, is_signed_in, login, new_account
-from tests.helpers import unique
-from tests.mail import Mailbox, link_token
+from tests.support.accounts import AUTH_FIELDS, PASSWORD, REFRESH, RESULT, call, is_signed_in, login, new_account
+from tests.support.data import unique
+from tests.support.mail import Mailbox, link_token
 
 REQUEST_LINK = f"mutation($e: String!) {{ requestMagicLink(email: $e) {{ {RESULT} }} }}"
 USE_LINK = f"mutation($t: String!) {{ signInWithMagicLink(token: $t) {{ {AUTH_FIELDS} }} }}"

@@ -19,11 +19,11 @@ from learnhub.datasources.redis import ALIVE_SESSION, REVOKED_SESSION
 from learnhub.embedded import EmbeddedCluster
 from learnhub.embedded.redis import EmbeddedRedis
 from learnhub.graphql.relay.node import to_global_id
-from tests.auth.flows import AUTH_FIELDS, PASSWORD, REFRESH, RESULT, call, is_signed_in, login, new_account
-from tests.auth.world import account_with_role
-from tests.conftest import GatewayFactory
-from tests.helpers import Stores, user_id_of
-from tests.mail import Mailbox, link_token
+from tests.support.accounts import AUTH_FIELDS, PASSWORD, REFRESH, RESULT, call, is_signed_in, login, new_account
+from tests.support.data import StoreAccess, user_id_of
+from tests.support.mail import Mailbox, link_token
+from tests.support.servers import GatewayFactory
+from tests.support.world import account_with_role
 
 CHANGE_PASSWORD = f"mutation($i: ChangePasswordInput!) {{ changePassword(input: $i) {{ {RESULT} }} }}"
 REQUEST_RESET = f"mutation($e: String!) {{ requestPasswordReset(email: $e) {{ {RESULT} }} }}"
@@ -43,7 +43,7 @@ class Ended:
 @dataclass(frozen=True)
 class Deps:
     http: httpx.AsyncClient
-    stores: Stores
+    stores: StoreAccess
     mailbox: Mailbox
 
 
@@ -155,7 +155,7 @@ ENDINGS: dict[str, Callable[[Deps], Awaitable[Ended]]] = {
 async def test_an_ended_session_stays_ended_after_redis_restarts(
     end: Callable[[Deps], Awaitable[Ended]],
     http: httpx.AsyncClient,
-    stores: Stores,
+    stores: StoreAccess,
     mailbox: Mailbox,
     redis_server: EmbeddedRedis,
     redis_client: redis.Redis,

@@ -8,8 +8,8 @@ import httpx
 from sqlalchemy import func, select
 
 from learnhub.datasources.postgres.tables import refresh_tokens
-from tests.auth.flows import PASSWORD, REFRESH, RESULT, call, is_signed_in, login, new_account
-from tests.helpers import Stores, user_id_of
+from tests.support.accounts import PASSWORD, REFRESH, RESULT, call, is_signed_in, login, new_account
+from tests.support.data import StoreAccess, user_id_of
 
 SESSIONS = "{ mySessions { id userAgent createdAt lastUsedAt expiresAt current } }"
 
@@ -25,7 +25,7 @@ async def test_refresh_rotates_and_the_new_pair_works(http: httpx.AsyncClient) -
     assert second["user"]["id"] == account["user"]["id"]
 
 
-async def test_refresh_tokens_are_stored_only_as_hashes(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_refresh_tokens_are_stored_only_as_hashes(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     account = await new_account(http)
     async with stores.engine.connect() as conn:
         rows = (
@@ -108,7 +108,7 @@ async def test_logout_ends_only_this_session(http: httpx.AsyncClient) -> None:
     assert await is_signed_in(http, other["accessToken"])
 
 
-async def test_logout_everywhere(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_logout_everywhere(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     account = await new_account(http)
     devices = [await login(http, account["email"]) for _ in range(2)]
     body = await call(http, f"mutation {{ logoutEverywhere {{ {RESULT} }} }}", token=devices[0]["accessToken"])

@@ -7,9 +7,9 @@ import random
 import httpx
 
 from learnhub.core.settings import Settings
-from tests.auth.flows import LOGIN, PASSWORD, RESULT, call, new_account
-from tests.conftest import GatewayFactory
-from tests.helpers import unique
+from tests.support.accounts import LOGIN, PASSWORD, RESULT, call, new_account
+from tests.support.data import unique
+from tests.support.servers import GatewayFactory
 
 REQUEST_LINK = f"mutation($e: String!) {{ requestMagicLink(email: $e) {{ {RESULT} }} }}"
 

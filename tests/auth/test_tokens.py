@@ -12,7 +12,8 @@ import jwt
 import orjson
 
 from learnhub.core.settings import Settings
-from tests.helpers import gql, register, user_id_of
+from tests.support.client import gql
+from tests.support.data import register, user_id_of
 
 ME = "{ me { id } }"
 

@@ -23,8 +23,9 @@ from sqlalchemy import select, update
 from learnhub.datasources.postgres.tables import courses, enrollments
 from learnhub.graphql.relay.node import to_global_id
 from learnhub.graphql.schema import build_schema
-from tests.auth.world import ROLES, account_with_role, add_attempt, add_quiz
-from tests.helpers import Stores, enroll, gql, make_course, unique
+from tests.support.client import gql
+from tests.support.data import StoreAccess, enroll, make_course, unique
+from tests.support.world import ROLES, account_with_role, add_attempt, add_quiz
 
 OWNERS = frozenset({"instructor", "admin"})
 NOBODY: frozenset[str] = frozenset()
@@ -53,7 +54,7 @@ class Hidden:
     student_gid: str
 
 
-async def _hidden_world(http: httpx.AsyncClient, stores: Stores) -> Hidden:
+async def _hidden_world(http: httpx.AsyncClient, stores: StoreAccess) -> Hidden:
     mark = unique("hidden")
     tokens: dict[str, str | None] = {"anonymous": None}
     user_ids = {}
@@ -99,7 +100,7 @@ async def _hidden_world(http: httpx.AsyncClient, stores: Stores) -> Hidden:
 
 
 @pytest.fixture(scope="module")
-async def hidden(live: Any, stores: Stores) -> Hidden:
+async def hidden(live: Any, stores: StoreAccess) -> Hidden:
     async with httpx.AsyncClient(base_url=live.url, timeout=30) as http:
         return await _hidden_world(http, stores)
 
@@ -322,7 +323,7 @@ async def test_learning_mutations_find_no_hidden_content(
 
 
 async def test_answers_follow_the_same_rule_on_every_path_to_a_question(
-    http: httpx.AsyncClient, stores: Stores
+    http: httpx.AsyncClient, stores: StoreAccess
 ) -> None:
     """The answer rule does not depend on the path: the quiz's instructor and admins always, a
     student after an attempt the quiz lets them review; through the quiz, node(id:) and the bank."""

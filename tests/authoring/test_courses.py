@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.auth.world import account_with_role
-from tests.authoring.flows import (
+from tests.support.authoring import (
     ADD_LESSON,
     CONTENT,
     PUBLISH_COURSE,
@@ -15,11 +14,13 @@ from tests.authoring.flows import (
     course_with_module,
     create_course,
 )
-from tests.helpers import Stores, gql, unique
+from tests.support.client import gql
+from tests.support.data import StoreAccess, unique
+from tests.support.world import account_with_role
 
 
 async def test_create_course_writes_both_stores_and_stays_hidden_until_published(
-    http: httpx.AsyncClient, stores: Stores
+    http: httpx.AsyncClient, stores: StoreAccess
 ) -> None:
     instructor, _ = await account_with_role(http, stores, "instructor")
     student, _ = await account_with_role(http, stores, "student")
@@ -52,7 +53,7 @@ async def test_create_course_writes_both_stores_and_stays_hidden_until_published
 
 
 async def test_bad_course_input_is_refused_per_field_and_writes_nothing(
-    http: httpx.AsyncClient, stores: Stores
+    http: httpx.AsyncClient, stores: StoreAccess
 ) -> None:
     instructor, _ = await account_with_role(http, stores, "instructor")
     prefix = unique("bad")
@@ -75,7 +76,9 @@ async def test_bad_course_input_is_refused_per_field_and_writes_nothing(
     assert await counts(stores, prefix) == (0, 0, 0)
 
 
-async def test_lessons_are_added_reordered_and_stale_writes_conflict(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_lessons_are_added_reordered_and_stale_writes_conflict(
+    http: httpx.AsyncClient, stores: StoreAccess
+) -> None:
     instructor, _ = await account_with_role(http, stores, "instructor")
     course, version = await course_with_module(http, instructor)
     slugs = [unique("lesson") for _ in range(2)]
@@ -123,7 +126,7 @@ async def test_lessons_are_added_reordered_and_stale_writes_conflict(http: httpx
     assert [e["code"] for e in body["data"]["updateLesson"]["errors"]] == ["NOT_FOUND"]
 
 
-async def test_bad_lesson_input_changes_nothing(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_bad_lesson_input_changes_nothing(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     instructor, _ = await account_with_role(http, stores, "instructor")
     course, version = await course_with_module(http, instructor)
     prefix = unique("nolesson")

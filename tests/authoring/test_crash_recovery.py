@@ -11,14 +11,15 @@ import pytest
 from learnhub.core.crash import EXIT_CODE
 from learnhub.core.settings import Settings
 from learnhub.embedded import EmbeddedCluster
-from tests.auth.world import account_with_role
-from tests.authoring.flows import CREATE_COURSE, counts, create_course
-from tests.crash import crashing_gateway
-from tests.helpers import Stores, gql, unique
+from tests.support.authoring import CREATE_COURSE, counts, create_course
+from tests.support.client import gql
+from tests.support.crash import crashing_gateway
+from tests.support.data import StoreAccess, unique
+from tests.support.world import account_with_role
 
 
 async def test_a_crash_before_the_commit_leaves_no_course_and_the_retry_creates_it(
-    http: httpx.AsyncClient, stores: Stores, cluster: EmbeddedCluster, settings: Settings
+    http: httpx.AsyncClient, stores: StoreAccess, cluster: EmbeddedCluster, settings: Settings
 ) -> None:
     instructor, _ = await account_with_role(http, stores, "instructor")
     slug = unique("crash")

@@ -10,8 +10,7 @@ import httpx
 
 from learnhub.authoring.validation import MAX_TITLE
 from learnhub.graphql.relay.node import from_global_id
-from tests.auth.world import account_with_role
-from tests.authoring.flows import (
+from tests.support.authoring import (
     ADD_LESSON,
     CONTENT,
     ERRORS,
@@ -20,7 +19,9 @@ from tests.authoring.flows import (
     add_lesson,
     course_with_module,
 )
-from tests.helpers import Stores, complete_lesson, enroll, gql, unique
+from tests.support.client import gql
+from tests.support.data import StoreAccess, complete_lesson, enroll, unique
+from tests.support.world import account_with_role
 
 CREATE = f"""mutation($i: CreateCourseInput!) {{
   createCourse(input: $i) {{ course {{ id content {{ version }} }} contentVersion {ERRORS} }} }}"""
@@ -55,7 +56,7 @@ async def set_outline(http: httpx.AsyncClient, token: str, course: str, version:
     return int(payload["contentVersion"])
 
 
-async def test_payloads_carry_the_new_content_version(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_payloads_carry_the_new_content_version(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     instructor, _ = await account_with_role(http, stores, "instructor")
     created = (await gql(http, CREATE, {"i": {"slug": unique("cv"), "title": "T"}}, token=instructor))["data"]
     course = created["createCourse"]["course"]["id"]
@@ -82,7 +83,7 @@ async def test_payloads_carry_the_new_content_version(http: httpx.AsyncClient, s
     assert edited == {"lesson": {"version": 2}, "contentVersion": None, "errors": []}
 
 
-async def test_a_stale_add_lesson_writes_nothing(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_a_stale_add_lesson_writes_nothing(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     instructor, _ = await account_with_role(http, stores, "instructor")
     course, version = await course_with_module(http, instructor)
     content_id = await content_id_of(http, instructor, course)
@@ -102,7 +103,7 @@ async def test_a_stale_add_lesson_writes_nothing(http: httpx.AsyncClient, stores
     assert await stores.db["course_content"].find_one({"_id": content_id}) == before
 
 
-async def test_module_summaries_are_limited_like_titles(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_module_summaries_are_limited_like_titles(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     instructor, _ = await account_with_role(http, stores, "instructor")
     course, version = await course_with_module(http, instructor)
     too_long = outline(summary="s" * (MAX_TITLE + 1))
@@ -113,7 +114,7 @@ async def test_module_summaries_are_limited_like_titles(http: httpx.AsyncClient,
     assert await set_outline(http, instructor, course, version, outline(summary="s" * MAX_TITLE)) == version + 1
 
 
-async def test_a_course_is_published_only_with_lessons(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_a_course_is_published_only_with_lessons(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     instructor, _ = await account_with_role(http, stores, "instructor")
     course, version = await course_with_module(http, instructor)
 
@@ -140,7 +141,7 @@ async def test_a_course_is_published_only_with_lessons(http: httpx.AsyncClient, 
     assert not await is_published()
 
 
-async def test_a_removed_lesson_is_added_back_under_its_slug(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_a_removed_lesson_is_added_back_under_its_slug(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     instructor, _ = await account_with_role(http, stores, "instructor")
     course, version = await course_with_module(http, instructor)
     slug = unique("back")
@@ -173,7 +174,7 @@ async def test_a_removed_lesson_is_added_back_under_its_slug(http: httpx.AsyncCl
 
 
 async def test_a_slug_still_in_an_outline_or_of_another_course_stays_taken(
-    http: httpx.AsyncClient, stores: Stores
+    http: httpx.AsyncClient, stores: StoreAccess
 ) -> None:
     instructor, _ = await account_with_role(http, stores, "instructor")
     course, version = await course_with_module(http, instructor)

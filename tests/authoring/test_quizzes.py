@@ -7,9 +7,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.auth.world import account_with_role
-from tests.authoring.flows import CREATE_QUIZ, PUBLISH_COURSE, PUBLISH_QUIZ, SAVE_QUESTION, publishable_course
-from tests.helpers import Stores, gql, unique
+from tests.support.authoring import CREATE_QUIZ, PUBLISH_COURSE, PUBLISH_QUIZ, SAVE_QUESTION, publishable_course
+from tests.support.client import gql
+from tests.support.data import StoreAccess, unique
+from tests.support.world import account_with_role
 
 VALID: dict[str, dict[str, Any]] = {
     "SINGLE_CHOICE": {"options": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}], "answer": "b"},
@@ -32,7 +33,7 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-async def _quiz(http: httpx.AsyncClient, stores: Stores) -> tuple[str, str, str]:
+async def _quiz(http: httpx.AsyncClient, stores: StoreAccess) -> tuple[str, str, str]:
     """(instructor token, course id, quiz id) for a new published course with a draft quiz."""
     token, _ = await account_with_role(http, stores, "instructor")
     course, _ = await publishable_course(http, token)
@@ -52,7 +53,7 @@ async def _save(http: httpx.AsyncClient, token: str, quiz: str, version: int, ki
     return payload
 
 
-async def test_every_question_type_is_accepted(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_every_question_type_is_accepted(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     token, _, quiz = await _quiz(http, stores)
     version = 1
     for kind, fields in VALID.items():
@@ -70,7 +71,7 @@ async def test_every_question_type_is_accepted(http: httpx.AsyncClient, stores: 
 
 @pytest.mark.parametrize(("kind", "fields", "field"), INVALID)
 async def test_bad_questions_are_refused_per_field(
-    http: httpx.AsyncClient, stores: Stores, kind: str, fields: dict[str, Any], field: str
+    http: httpx.AsyncClient, stores: StoreAccess, kind: str, fields: dict[str, Any], field: str
 ) -> None:
     token, _, quiz = await _quiz(http, stores)
     saved = await _save(http, token, quiz, 1, kind, fields)
@@ -80,9 +81,9 @@ async def test_bad_questions_are_refused_per_field(
 
 
 async def test_publishing_and_questions_that_attempts_used_stay_as_graded(
-    http: httpx.AsyncClient, stores: Stores
+    http: httpx.AsyncClient, stores: StoreAccess
 ) -> None:
-    from tests.learning.quizzes import ENROLL, START, SUBMIT
+    from tests.support.quizzes import ENROLL, START, SUBMIT
 
     token, course, quiz = await _quiz(http, stores)
     empty = (await gql(http, PUBLISH_QUIZ, {"q": quiz, "v": 1, "p": True}, token=token))["data"]["publishQuiz"]

@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 
-from tests.auth.world import add_quiz
-from tests.helpers import Stores, complete_lesson, enroll, gql, make_course, register, user_id_of
+from tests.support.client import gql
+from tests.support.data import StoreAccess, complete_lesson, enroll, make_course, register, user_id_of
+from tests.support.world import add_quiz
 
 QUERIES = Path(__file__).parents[2] / "bench" / "queries"
 # Round trips per request (PostgreSQL + MongoDB), whatever the list sizes: the issue's targets.
@@ -24,7 +25,7 @@ def _total(body: dict[str, Any]) -> int:
     return int(trips["postgres"]) + int(trips["mongodb"])
 
 
-async def test_dashboard_round_trips_do_not_grow_with_enrollments(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_dashboard_round_trips_do_not_grow_with_enrollments(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     token, _ = await register(http)
     totals = []
     for added in (2, 4):  # 2 enrollments, then 6
@@ -38,7 +39,7 @@ async def test_dashboard_round_trips_do_not_grow_with_enrollments(http: httpx.As
     assert totals[0] == totals[1] <= TARGETS["dashboard"]
 
 
-async def test_catalog_hot_and_question_list_round_trips(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_catalog_hot_and_question_list_round_trips(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     _, content_id, _ = await make_course(stores)
     await add_quiz(stores, content_id)  # the question bank lists questions of published quizzes
     catalog = await gql(http, _query("catalog"))
@@ -73,7 +74,7 @@ def _trips(body: dict[str, Any]) -> tuple[int, int]:
     return int(trips["postgres"]), int(trips["mongodb"])
 
 
-async def test_pages_fetch_below_them_only_what_the_query_reads(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_pages_fetch_below_them_only_what_the_query_reads(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     """Pages fetch their items' courses, content and progress in one batch each, and only when
     the query reads them there (through `nodes`, `edges`, fragments), whatever the page size."""
     await make_course(stores)

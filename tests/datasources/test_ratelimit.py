@@ -6,8 +6,8 @@ import random
 
 import httpx
 
-from tests.auth.flows import new_account
-from tests.conftest import GatewayFactory
+from tests.support.accounts import new_account
+from tests.support.servers import GatewayFactory
 
 QUERY = {"query": "{ __typename }"}
 

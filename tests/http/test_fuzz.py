@@ -74,13 +74,14 @@ from learnhub.graphql.execution.input_guard import MAX_STRING
 from learnhub.graphql.execution.policy import ADMIN, FIELD_RULES, PUBLIC, STAFF
 from learnhub.graphql.relay.node import to_global_id
 from learnhub.seed.catalog import DEMO_STUDENT
-from tests.auth.flows import LOGIN, PASSWORD, REGISTER
-from tests.conftest import LiveServer
-from tests.helpers import captured_logs, unique
+from tests.support.accounts import LOGIN, PASSWORD, REGISTER
+from tests.support.data import unique
+from tests.support.logs import captured_logs
+from tests.support.servers import LiveServer
 
 T = TypeVar("T")
 
-SDL = (Path(__file__).parent.parent / "schema.graphql").read_text()
+SDL = (Path(__file__).parents[2] / "schema.graphql").read_text()
 SCHEMA = graphql.build_schema(SDL)
 ROOT_QUERIES = tuple(graphql.assert_object_type(SCHEMA.get_type("Query")).fields)
 

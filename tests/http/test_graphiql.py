@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import async_playwright
 
 from learnhub.http.graphiql import wants_graphiql
-from tests.conftest import LiveServer
+from tests.support.servers import LiveServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [

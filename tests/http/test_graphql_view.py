@@ -13,8 +13,9 @@ import orjson
 import pytest
 
 from learnhub.graphql.execution.input_guard import MAX_STRING, TOO_LONG
-from tests.conftest import LiveServer
-from tests.helpers import captured_logs, exchange, raw_post
+from tests.support.logs import captured_logs
+from tests.support.raw_http import exchange, raw_post
+from tests.support.servers import LiveServer
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 

@@ -10,11 +10,11 @@ from sqlalchemy import update
 
 from learnhub.core.settings import Settings
 from learnhub.datasources.postgres.tables import courses
-from tests.conftest import GatewayFactory
-from tests.helpers import Stores, make_course, unique
+from tests.support.data import StoreAccess, make_course, unique
+from tests.support.servers import GatewayFactory
 
 
-async def _quiz_with(stores: Stores, course_content_id: str, question: dict[str, Any], *, published: bool) -> None:
+async def _quiz_with(stores: StoreAccess, course_content_id: str, question: dict[str, Any], *, published: bool) -> None:
     await stores.db["questions"].insert_one(dict(question))
     await stores.db["quiz_content"].insert_one(
         {"_id": f"quiz:{unique('legacy')}", "course_id": course_content_id, "title": "t",
@@ -34,7 +34,7 @@ def _question(label: str) -> dict[str, Any]:
 
 
 async def test_questions_route_returns_published_questions_in_their_stored_shape(
-    http: httpx.AsyncClient, stores: Stores
+    http: httpx.AsyncClient, stores: StoreAccess
 ) -> None:
     _, open_content, _ = await make_course(stores)
     closed_course, closed_content, _ = await make_course(stores)
@@ -85,7 +85,7 @@ def test_production_serves_the_questions_route_only_with_a_token(settings: Setti
     assert with_token.legacy_questions_enabled
 
 
-async def test_quiz_route_contract(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_quiz_route_contract(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     """GET /api/v1/quizzes/{quizId}: the exact shape clients rely on, without answers."""
     slug = unique("rest")
     _, course_content_id, _ = await make_course(stores)
@@ -128,7 +128,7 @@ async def test_quiz_route_contract(http: httpx.AsyncClient, stores: Stores) -> N
     assert "because" not in response.text
 
 
-async def test_quiz_route_404s_for_unknown_or_unpublished_quizzes(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_quiz_route_404s_for_unknown_or_unpublished_quizzes(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     _, course_content_id, _ = await make_course(stores)
     draft = f"quiz:{unique('hidden')}"
     await stores.db["quiz_content"].insert_one(

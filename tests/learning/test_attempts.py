@@ -12,8 +12,9 @@ from sqlalchemy import select, update
 
 from learnhub.datasources.postgres.tables import quiz_attempts
 from learnhub.graphql.relay.node import from_global_id
-from tests.helpers import Stores, gql
-from tests.learning.quizzes import RIGHT, WRONG, QuizSetup, quiz_setup, start, submit
+from tests.support.client import gql
+from tests.support.data import StoreAccess
+from tests.support.quizzes import RIGHT, WRONG, QuizSetup, quiz_setup, start, submit
 
 HISTORY = """
 { me { quizAttempts(first: 10) { nodes { id score passed submitted quizVersion
@@ -21,7 +22,7 @@ HISTORY = """
 """
 
 
-async def _state(stores: Stores, attempt: str) -> tuple[Any, ...]:
+async def _state(stores: StoreAccess, attempt: str) -> tuple[Any, ...]:
     """The attempt's summary row and its details document, as stored."""
     row_id = uuid.UUID(from_global_id(attempt)[1])
     async with stores.engine.connect() as conn:
@@ -30,7 +31,7 @@ async def _state(stores: Stores, attempt: str) -> tuple[Any, ...]:
     return dict(row), details
 
 
-async def test_a_submission_is_graded_and_shows_in_history(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_a_submission_is_graded_and_shows_in_history(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     setup = await quiz_setup(http, stores)
     started = await start(http, setup)
     assert started["errors"] == []
@@ -57,7 +58,7 @@ async def test_a_submission_is_graded_and_shows_in_history(http: httpx.AsyncClie
 
 
 async def test_retrying_with_the_same_key_returns_the_result_and_writes_nothing(
-    http: httpx.AsyncClient, stores: Stores
+    http: httpx.AsyncClient, stores: StoreAccess
 ) -> None:
     setup = await quiz_setup(http, stores)
     attempt = (await start(http, setup))["attempt"]["id"]
@@ -71,7 +72,7 @@ async def test_retrying_with_the_same_key_returns_the_result_and_writes_nothing(
     assert await _state(stores, attempt) == stored
 
 
-async def test_simultaneous_submissions_give_one_graded_result(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_simultaneous_submissions_give_one_graded_result(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     setup = await quiz_setup(http, stores)
     attempt = (await start(http, setup))["attempt"]["id"]
     results = await asyncio.gather(
@@ -88,7 +89,9 @@ async def test_simultaneous_submissions_give_one_graded_result(http: httpx.Async
     ]
 
 
-async def test_attempts_allowed_is_enforced_even_for_concurrent_starts(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_attempts_allowed_is_enforced_even_for_concurrent_starts(
+    http: httpx.AsyncClient, stores: StoreAccess
+) -> None:
     setup = await quiz_setup(http, stores, settings={"attempts_allowed": 1})
     starts = await asyncio.gather(*(start(http, setup) for _ in range(4)))
     assert len({s["attempt"]["id"] for s in starts}) == 1  # one open attempt, resumed by the others
@@ -97,7 +100,7 @@ async def test_attempts_allowed_is_enforced_even_for_concurrent_starts(http: htt
     assert refused == {"attempt": None, "errors": [{"code": "ATTEMPTS_EXHAUSTED", "field": "quizId"}]}
 
 
-async def test_late_submissions_are_refused_by_the_server_clock(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_late_submissions_are_refused_by_the_server_clock(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     setup = await quiz_setup(http, stores, settings={"time_limit_seconds": 600})
     started = (await start(http, setup))["attempt"]
     assert started["deadlineAt"] is not None
@@ -115,7 +118,9 @@ async def test_late_submissions_are_refused_by_the_server_clock(http: httpx.Asyn
     assert details is None
 
 
-async def test_bad_submissions_are_typed_and_leave_the_attempt_open(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_bad_submissions_are_typed_and_leave_the_attempt_open(
+    http: httpx.AsyncClient, stores: StoreAccess
+) -> None:
     setup = await quiz_setup(http, stores)
     attempt = (await start(http, setup))["attempt"]["id"]
     single = f"question:{setup.slug}-single"
@@ -152,7 +157,7 @@ mutation($a: ID!, $answers: [AnswerInput!]!, $key: String!) {
 """
 
 
-async def test_starting_needs_an_enrollment_and_a_quiz(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_starting_needs_an_enrollment_and_a_quiz(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     outsider = await quiz_setup(http, stores, enrolled=False)
     assert (await start(http, outsider))["errors"] == [{"code": "NOT_ENROLLED", "field": "quizId"}]
     missing = QuizSetup(outsider.token, f"quiz:{uuid.uuid4()}", outsider.slug, outsider.course_id)

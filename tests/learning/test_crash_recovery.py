@@ -18,14 +18,15 @@ from learnhub.core.settings import Settings
 from learnhub.datasources.postgres.tables import quiz_attempts
 from learnhub.embedded import EmbeddedCluster
 from learnhub.graphql.relay.node import from_global_id
-from tests.crash import crashing_gateway
-from tests.helpers import Stores, gql
-from tests.learning.quizzes import RIGHT, SUBMIT, WRONG, quiz_setup, start, submit
+from tests.support.client import gql
+from tests.support.crash import crashing_gateway
+from tests.support.data import StoreAccess
+from tests.support.quizzes import RIGHT, SUBMIT, WRONG, quiz_setup, start, submit
 
 HISTORY = "{ me { quizAttempts(first: 5) { nodes { id submitted score details { quizVersion } } } } }"
 
 
-async def _state(stores: Stores, attempt: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+async def _state(stores: StoreAccess, attempt: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
     row_id = uuid.UUID(from_global_id(attempt)[1])
     async with stores.engine.connect() as conn:
         row = (await conn.execute(select(quiz_attempts).where(quiz_attempts.c.id == row_id))).mappings().one()
@@ -47,7 +48,7 @@ async def _submit_and_die(
 
 @pytest.mark.parametrize("point", ["submit.before_details", "submit.after_details"])
 async def test_a_crash_before_the_summary_leaves_nothing_visible_and_a_retry_records_it(
-    point: str, http: httpx.AsyncClient, stores: Stores, cluster: EmbeddedCluster, settings: Settings
+    point: str, http: httpx.AsyncClient, stores: StoreAccess, cluster: EmbeddedCluster, settings: Settings
 ) -> None:
     setup = await quiz_setup(http, stores)
     attempt = (await start(http, setup))["attempt"]["id"]
@@ -72,7 +73,7 @@ async def test_a_crash_before_the_summary_leaves_nothing_visible_and_a_retry_rec
 
 
 async def test_a_crash_after_the_commit_loses_only_the_response(
-    http: httpx.AsyncClient, stores: Stores, cluster: EmbeddedCluster, settings: Settings
+    http: httpx.AsyncClient, stores: StoreAccess, cluster: EmbeddedCluster, settings: Settings
 ) -> None:
     setup = await quiz_setup(http, stores)
     attempt = (await start(http, setup))["attempt"]["id"]

@@ -9,13 +9,14 @@ from sqlalchemy import func, select, update
 
 from learnhub.datasources.postgres.tables import courses, enrollments
 from learnhub.graphql.relay.node import to_global_id
-from tests.helpers import Stores, gql, make_course, register, user_id_of
+from tests.support.client import gql
+from tests.support.data import StoreAccess, make_course, register, user_id_of
 
 ENROLL = "mutation($c: ID!) { enroll(courseId: $c) { enrollment { id status } errors { code field } } }"
 UNENROLL = "mutation($c: ID!) { unenroll(courseId: $c) { enrollment { id status } errors { code field } } }"
 
 
-async def _rows(stores: Stores, user_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
+async def _rows(stores: StoreAccess, user_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
     async with stores.engine.connect() as conn:
         result = await conn.execute(
             select(enrollments.c.course_id, enrollments.c.status).where(enrollments.c.user_id == user_id)
@@ -23,7 +24,7 @@ async def _rows(stores: Stores, user_id: uuid.UUID) -> list[tuple[uuid.UUID, str
         return [(row.course_id, row.status) for row in result]
 
 
-async def test_enroll_is_idempotent_and_leaving_keeps_one_row(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_enroll_is_idempotent_and_leaving_keeps_one_row(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     token, _ = await register(http)
     course_id, _, _ = await make_course(stores)
     course = to_global_id("Course", course_id)
@@ -41,7 +42,7 @@ async def test_enroll_is_idempotent_and_leaving_keeps_one_row(http: httpx.AsyncC
     assert await _rows(stores, user_id_of(token)) == [(course_id, "active")]
 
 
-async def test_refusals_are_typed_and_write_nothing(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_refusals_are_typed_and_write_nothing(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     token, _ = await register(http)
     paid, _, _ = await make_course(stores)
     hidden, _, _ = await make_course(stores)
@@ -62,7 +63,7 @@ async def test_refusals_are_typed_and_write_nothing(http: httpx.AsyncClient, sto
     assert await _rows(stores, user_id_of(token)) == []
 
 
-async def test_malformed_ids_and_anonymous_callers_are_refused(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_malformed_ids_and_anonymous_callers_are_refused(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     async with stores.engine.connect() as conn:
         before = await conn.scalar(select(func.count()).select_from(enrollments))
     token, _ = await register(http)

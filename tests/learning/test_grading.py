@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from learnhub.learning.grading import ResponseShapeError, check_shape, grade, is_correct, normalize_text
-from tests.learning.quizzes import RIGHT, WRONG, questions
+from tests.support.quizzes import RIGHT, WRONG, questions
 
 QUESTIONS = {q["_id"].rsplit("-", 1)[1]: q for q in questions("g")}
 

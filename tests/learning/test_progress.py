@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from learnhub.datasources.postgres.tables import lesson_progress
 from learnhub.graphql.relay.node import to_global_id
-from tests.helpers import Stores, gql, make_course, register, user_id_of
+from tests.support.client import gql
+from tests.support.data import StoreAccess, make_course, register, user_id_of
 
 ENROLL = "mutation($c: ID!) { enroll(courseId: $c) { errors { code } } }"
 PROGRESS = """
@@ -32,7 +33,7 @@ MY_COURSES = """
 """
 
 
-async def _enrolled(http: httpx.AsyncClient, stores: Stores, lessons: int = 3) -> tuple[str, list[str]]:
+async def _enrolled(http: httpx.AsyncClient, stores: StoreAccess, lessons: int = 3) -> tuple[str, list[str]]:
     token, _ = await register(http)
     course_id, _, lesson_ids = await make_course(stores, modules=1, lessons_per_module=lessons)
     assert (await gql(http, ENROLL, {"c": to_global_id("Course", course_id)}, token=token))["data"]["enroll"][
@@ -50,7 +51,7 @@ async def _progress(
     return payload
 
 
-async def test_progress_never_moves_back(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_progress_never_moves_back(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     token, lessons = await _enrolled(http, stores)
     assert (await _progress(http, token, lessons[0], 30))["progress"]["position"] == 30
     assert (await _progress(http, token, lessons[0], 10))["progress"] == {
@@ -66,7 +67,7 @@ async def test_progress_never_moves_back(http: httpx.AsyncClient, stores: Stores
     }
 
 
-async def test_two_devices_racing_end_at_the_furthest_position(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_two_devices_racing_end_at_the_furthest_position(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     token, lessons = await _enrolled(http, stores)
     positions = [random.uniform(0, 600) for _ in range(24)]
     results = await asyncio.gather(*(_progress(http, token, lessons[1], p) for p in positions))
@@ -82,7 +83,9 @@ async def test_two_devices_racing_end_at_the_furthest_position(http: httpx.Async
     assert rows == 1
 
 
-async def test_completing_the_last_lesson_completes_the_course_once(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_completing_the_last_lesson_completes_the_course_once(
+    http: httpx.AsyncClient, stores: StoreAccess
+) -> None:
     token, lessons = await _enrolled(http, stores, lessons=2)
     first = await _progress(http, token, lessons[0], 1, completed=True)
     assert first["enrollment"] == {"status": "ACTIVE", "completionPercent": 50.0}
@@ -94,7 +97,7 @@ async def test_completing_the_last_lesson_completes_the_course_once(http: httpx.
     assert again["courseCompleted"] is False
 
 
-async def test_bad_progress_is_refused_and_writes_nothing(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_bad_progress_is_refused_and_writes_nothing(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     token, lessons = await _enrolled(http, stores)
     outsider, _ = await register(http)
     cases = [
@@ -113,7 +116,7 @@ async def test_bad_progress_is_refused_and_writes_nothing(http: httpx.AsyncClien
     assert count == 0
 
 
-async def test_my_courses_shows_completion_and_where_to_continue(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_my_courses_shows_completion_and_where_to_continue(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     token, lessons = await _enrolled(http, stores, lessons=4)
     mine = (await gql(http, MY_COURSES, token=token))["data"]["myCourses"]["nodes"][0]
     assert mine["completionPercent"] == 0.0
@@ -126,7 +129,9 @@ async def test_my_courses_shows_completion_and_where_to_continue(http: httpx.Asy
     assert mine["continueLesson"] == {"contentId": lessons[2]}  # the started one, not the next in order
 
 
-async def test_my_courses_round_trips_do_not_grow_with_enrollments(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_my_courses_round_trips_do_not_grow_with_enrollments(
+    http: httpx.AsyncClient, stores: StoreAccess
+) -> None:
     token, _ = await register(http)
     trips = []
     for total in (1, 4):

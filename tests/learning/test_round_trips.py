@@ -5,10 +5,11 @@ from __future__ import annotations
 import httpx
 
 from learnhub.graphql.relay.node import to_global_id
-from tests.auth.world import account_with_role
-from tests.authoring.flows import CREATE_COURSE, SAVE_QUESTION
-from tests.helpers import Stores, gql, unique
-from tests.learning.quizzes import ENROLL, RIGHT, START, SUBMIT, quiz_setup
+from tests.support.authoring import CREATE_COURSE, SAVE_QUESTION
+from tests.support.client import gql
+from tests.support.data import StoreAccess, unique
+from tests.support.quizzes import ENROLL, RIGHT, START, SUBMIT, quiz_setup
+from tests.support.world import account_with_role
 
 PROGRESS = "mutation($l: ID!) { updateLessonProgress(input: {lessonId: $l, position: 3}) { errors { code } } }"
 
@@ -23,7 +24,7 @@ BOUNDS = {
 }
 
 
-async def test_round_trips_per_mutation(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_round_trips_per_mutation(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     setup = await quiz_setup(http, stores, enrolled=False)
     trips = {}
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import httpx
 
-from tests.helpers import gql, unique
+from tests.support.client import gql
+from tests.support.data import unique
 
 PASSWORD = "correct horse battery"
 

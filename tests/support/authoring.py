@@ -6,7 +6,8 @@ from typing import Any
 
 import httpx
 
-from tests.helpers import Stores, gql, unique
+from tests.support.client import gql
+from tests.support.data import StoreAccess, unique
 
 ERRORS = "errors { code field message }"
 CREATE_COURSE = (
@@ -78,7 +79,7 @@ async def publishable_course(http: httpx.AsyncClient, token: str) -> tuple[str, 
     return course, int(added["contentVersion"])
 
 
-async def counts(stores: Stores, prefix: str) -> tuple[int, int, int]:
+async def counts(stores: StoreAccess, prefix: str) -> tuple[int, int, int]:
     """Course rows, content docs and lesson docs whose content ids start with `prefix`."""
     from sqlalchemy import func, select
 

@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 
 from learnhub.graphql.relay.node import to_global_id
-from tests.helpers import Stores, gql, make_course, register, unique
+from tests.support.client import gql
+from tests.support.data import StoreAccess, make_course, register, unique
 
 ENROLL = "mutation($c: ID!) { enroll(courseId: $c) { errors { code } } }"
 START = """
@@ -59,7 +60,7 @@ class QuizSetup:
 
 
 async def quiz_setup(
-    http: httpx.AsyncClient, stores: Stores, *, settings: dict[str, Any] | None = None, enrolled: bool = True
+    http: httpx.AsyncClient, stores: StoreAccess, *, settings: dict[str, Any] | None = None, enrolled: bool = True
 ) -> QuizSetup:
     token, _ = await register(http)
     course_id, content_id, _ = await make_course(stores, modules=1, lessons_per_module=1)

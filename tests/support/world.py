@@ -12,14 +12,14 @@ from sqlalchemy import insert, update
 from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.tables import courses, quiz_attempts, users, utcnow
 from learnhub.graphql.relay.node import to_global_id
-from tests.auth.flows import login, new_account
-from tests.helpers import Stores, complete_lesson, enroll, make_course, unique, user_id_of
+from tests.support.accounts import login, new_account
+from tests.support.data import StoreAccess, complete_lesson, enroll, make_course, unique, user_id_of
 
 NO_ID = uuid.UUID(int=0)
 ROLES = ("anonymous", "student", "other_student", "instructor", "other_instructor", "admin")
 
 
-async def account_with_role(http: httpx.AsyncClient, stores: Stores, role: str) -> tuple[str, uuid.UUID]:
+async def account_with_role(http: httpx.AsyncClient, stores: StoreAccess, role: str) -> tuple[str, uuid.UUID]:
     """A fresh account of `role`, signed in after the role was set: (access token, user id)."""
     account = await new_account(http)
     user_id = user_id_of(account["accessToken"])
@@ -30,7 +30,7 @@ async def account_with_role(http: httpx.AsyncClient, stores: Stores, role: str) 
     return signed_in["accessToken"], user_id
 
 
-async def add_quiz(stores: Stores, course_content_id: str, *, review: str = "after_submit") -> tuple[str, str]:
+async def add_quiz(stores: StoreAccess, course_content_id: str, *, review: str = "after_submit") -> tuple[str, str]:
     """A one-question quiz in the course: (quiz content id, question content id)."""
     slug = unique("quiz")
     quiz_id, question_id = f"quiz:{slug}", f"question:{slug}-1"
@@ -59,7 +59,7 @@ async def add_quiz(stores: Stores, course_content_id: str, *, review: str = "aft
 
 
 async def add_attempt(
-    stores: Stores, user_id: uuid.UUID, course_id: uuid.UUID, quiz_id: str, *, passed: bool = True
+    stores: StoreAccess, user_id: uuid.UUID, course_id: uuid.UUID, quiz_id: str, *, passed: bool = True
 ) -> uuid.UUID:
     """A submitted attempt: details in MongoDB first, then the summary row."""
     attempt_id = uuid7()
@@ -100,7 +100,7 @@ class World:
         return to_global_id("Course", self.course_id)
 
 
-async def build_world(http: httpx.AsyncClient, stores: Stores) -> World:
+async def build_world(http: httpx.AsyncClient, stores: StoreAccess) -> World:
     world = World(tokens={"anonymous": None})
     for role in ROLES[1:]:
         token, user_id = await account_with_role(http, stores, role.removeprefix("other_"))

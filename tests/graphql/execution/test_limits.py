@@ -9,7 +9,7 @@ import pytest
 from graphql import get_introspection_query
 
 from learnhub.graphql.execution.limits import MAX_ALIASES, MAX_COST, MAX_DEPTH, MAX_FIELDS, MAX_TOKENS
-from tests.helpers import gql
+from tests.support.client import gql
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 

@@ -13,8 +13,8 @@ import pytest
 
 from learnhub.cli import main
 from learnhub.core.settings import Settings
-from tests.conftest import GatewayFactory
-from tests.helpers import unique
+from tests.support.data import unique
+from tests.support.servers import GatewayFactory
 
 
 # A query unique to each test run, so a hash from an earlier run is never already stored.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.helpers import gql, register, unique
+from tests.support.client import gql
+from tests.support.data import register, unique
 
 ME = "{ me { email displayName role profile { timezone } } }"
 LOGIN = """

@@ -8,5 +8,5 @@ from learnhub.graphql.schema import build_schema
 
 
 def test_schema_file_is_up_to_date() -> None:
-    on_disk = (Path(__file__).parent.parent / "schema.graphql").read_text()
+    on_disk = (Path(__file__).parents[2] / "schema.graphql").read_text()
     assert on_disk == str(build_schema()) + "\n", "schema.graphql is stale: run `learnhub schema export`"

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from learnhub.core.settings import Settings
 from learnhub.datasources.postgres.tables import metadata
 from learnhub.migrations.migrate import downgrade_postgres, upgrade_postgres
-from tests.helpers import unique
+from tests.support.data import unique
 
 TABLES = {
     "users",

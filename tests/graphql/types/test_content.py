@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import httpx
 
-from tests.helpers import Stores, enroll, gql, make_course, register, user_id_of
+from tests.support.client import gql
+from tests.support.data import StoreAccess, enroll, make_course, register, user_id_of
 
 
-async def test_missing_course_content_is_a_null_with_an_error(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_missing_course_content_is_a_null_with_an_error(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     _, content_id, _ = await make_course(stores, with_content=False)
 
     body = await gql(
@@ -26,7 +27,7 @@ async def test_missing_course_content_is_a_null_with_an_error(http: httpx.AsyncC
     assert error["extensions"]["contentId"] == content_id
 
 
-async def test_missing_lesson_in_a_module_nulls_only_that_lesson(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_missing_lesson_in_a_module_nulls_only_that_lesson(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     token, _ = await register(http)
     row_id, _, lesson_ids = await make_course(stores)
     await enroll(stores, user_id_of(token), row_id)
@@ -48,7 +49,7 @@ async def test_missing_lesson_in_a_module_nulls_only_that_lesson(http: httpx.Asy
     assert error["path"][-2:] == ["lessons", 1]
 
 
-async def test_node_refetches_a_course_and_a_lesson(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_node_refetches_a_course_and_a_lesson(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     _, content_id, lesson_ids = await make_course(stores)
     course = await gql(http, "query($c: String!) { course(contentId: $c) { id } }", {"c": content_id})
     course_id = course["data"]["course"]["id"]
@@ -70,7 +71,7 @@ async def test_node_refetches_a_course_and_a_lesson(http: httpx.AsyncClient, sto
     assert body["data"]["b"] == {"__typename": "Lesson", "contentId": lesson_ids[0]}
 
 
-async def test_lesson_body_needs_enrollment_or_preview(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_lesson_body_needs_enrollment_or_preview(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     token, _ = await register(http)
     row_id, _, lesson_ids = await make_course(stores)
     query = "query($l: ID!) { lesson(id: $l) { body { text } } }"
@@ -82,7 +83,7 @@ async def test_lesson_body_needs_enrollment_or_preview(http: httpx.AsyncClient, 
 
 
 async def test_a_forbidden_field_does_not_cancel_siblings_sharing_a_loader(
-    http: httpx.AsyncClient, stores: Stores
+    http: httpx.AsyncClient, stores: StoreAccess
 ) -> None:
     """graphql-core cancels a failed field's siblings; a sibling waiting on the same loader batch
     as another field must not take that field down with it (it used to end in an HTTP 500)."""

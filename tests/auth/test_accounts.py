@@ -10,8 +10,8 @@ import httpx
 from learnhub.auth.accounts import MAX_EMAIL, MAX_TOKEN
 from learnhub.auth.passwords import MAX_PASSWORD
 from learnhub.graphql.execution.input_guard import MAX_STRING
-from tests.auth.flows import LOGIN, PASSWORD, REFRESH, REGISTER, RESULT, call, new_account
 from tests.auth.test_recovery import REQUEST_LINK, RESET, USE_LINK
+from tests.support.accounts import LOGIN, PASSWORD, REFRESH, REGISTER, RESULT, call, new_account
 
 CHANGE = f"mutation($i: ChangePasswordInput!) {{ changePassword(input: $i) {{ {RESULT} }} }}"
 NO_ROUND_TRIPS = {"postgres": 0, "mongodb": 0}

@@ -7,8 +7,9 @@ from sqlalchemy import update
 
 from learnhub.datasources.postgres.tables import courses
 from learnhub.graphql.relay.node import to_global_id
-from tests.auth.world import account_with_role, add_attempt, add_quiz
-from tests.helpers import Stores, complete_lesson, enroll, gql, make_course
+from tests.support.client import gql
+from tests.support.data import StoreAccess, complete_lesson, enroll, make_course
+from tests.support.world import account_with_role, add_attempt, add_quiz
 
 STUDENTS = """
 query($id: ID!) {
@@ -20,7 +21,7 @@ query($id: ID!) {
 """
 
 
-async def _course_with_students(http: httpx.AsyncClient, stores: Stores, students: int) -> tuple[str, str]:
+async def _course_with_students(http: httpx.AsyncClient, stores: StoreAccess, students: int) -> tuple[str, str]:
     token, instructor_id = await account_with_role(http, stores, "instructor")
     course_id, content_id, lessons = await make_course(stores, modules=1, lessons_per_module=2)
     async with stores.engine.begin() as conn:
@@ -35,7 +36,7 @@ async def _course_with_students(http: httpx.AsyncClient, stores: Stores, student
 
 
 async def test_instructor_sees_students_progress_and_attempts_in_constant_round_trips(
-    http: httpx.AsyncClient, stores: Stores
+    http: httpx.AsyncClient, stores: StoreAccess
 ) -> None:
     trips = []
     for students in (1, 4):
@@ -56,7 +57,7 @@ async def test_instructor_sees_students_progress_and_attempts_in_constant_round_
     assert trips[0]["postgres"] <= 6, trips
 
 
-async def test_another_instructor_sees_none_of_it(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_another_instructor_sees_none_of_it(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     _, course = await _course_with_students(http, stores, 1)
     other, _ = await account_with_role(http, stores, "instructor")
     body = await gql(http, STUDENTS, {"id": course}, token=other, expect_errors=True)

@@ -15,8 +15,9 @@ from learnhub.graphql.execution.errors import GatewaySchema
 from learnhub.graphql.execution.policy import FIELD_RULES, INHERITED, PUBLIC, PolicyMissing, rules_for, unruled_fields
 from learnhub.graphql.relay.node import to_global_id
 from learnhub.graphql.schema import build_schema
-from tests.auth.world import ROLES, World, account_with_role, add_attempt, add_quiz, build_world
-from tests.helpers import Stores, enroll, gql, make_course
+from tests.support.client import gql
+from tests.support.data import StoreAccess, enroll, make_course
+from tests.support.world import ROLES, World, account_with_role, add_attempt, add_quiz, build_world
 
 ALL = frozenset(ROLES)
 SIGNED_IN = ALL - {"anonymous"}
@@ -217,7 +218,7 @@ def test_the_matrix_covers_every_guarded_field() -> None:
 
 
 @pytest.fixture(scope="module")
-async def world(live: Any, stores: Stores) -> World:
+async def world(live: Any, stores: StoreAccess) -> World:
     async with httpx.AsyncClient(base_url=live.url, timeout=30) as http:
         return await build_world(http, stores)
 
@@ -231,7 +232,7 @@ def _value(data: Any, path: tuple[str | int, ...]) -> Any:
 
 
 @pytest.mark.parametrize("field", sorted(MATRIX))
-async def test_role_matrix(field: str, world: World, http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_role_matrix(field: str, world: World, http: httpx.AsyncClient, stores: StoreAccess) -> None:
     case = MATRIX[field]
     query, variables = case.operation(world)
     outcomes = {}
@@ -248,7 +249,7 @@ async def test_role_matrix(field: str, world: World, http: httpx.AsyncClient, st
     assert {role for role, allowed in outcomes.items() if allowed} == case.allowed, outcomes
 
 
-async def test_answers_follow_the_quiz_review_setting(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_answers_follow_the_quiz_review_setting(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     student, student_id = await account_with_role(http, stores, "student")
     course_id, content_id, _ = await make_course(stores, modules=1, lessons_per_module=1)
     await enroll(stores, student_id, course_id)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.helpers import Stores, gql, make_course
+from tests.support.client import gql
+from tests.support.data import StoreAccess, make_course
 
 
 async def test_demo_course_has_its_lessons_and_quiz_with_every_question_type(http: httpx.AsyncClient) -> None:
@@ -47,7 +48,9 @@ async def test_answers_are_not_part_of_the_question_type(http: httpx.AsyncClient
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
-async def test_cursor_pagination_walks_the_filtered_catalogue_once(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_cursor_pagination_walks_the_filtered_catalogue_once(
+    http: httpx.AsyncClient, stores: StoreAccess
+) -> None:
     tag = "paging-test"
     made = []
     for _ in range(5):

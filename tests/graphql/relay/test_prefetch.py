@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.helpers import Stores, complete_lesson, enroll, gql, make_course, register, user_id_of
+from tests.support.client import gql
+from tests.support.data import StoreAccess, complete_lesson, enroll, make_course, register, user_id_of
 
 DASHBOARD = """
 query Dashboard($n: Int!) {
@@ -18,7 +19,9 @@ query Dashboard($n: Int!) {
 """
 
 
-async def _student_with(http: httpx.AsyncClient, stores: Stores, n: int) -> tuple[str, dict[str, list[str]], set[str]]:
+async def _student_with(
+    http: httpx.AsyncClient, stores: StoreAccess, n: int
+) -> tuple[str, dict[str, list[str]], set[str]]:
     token, _ = await register(http)
     user_id = user_id_of(token)
     lessons_of: dict[str, list[str]] = {}
@@ -34,7 +37,7 @@ async def _student_with(http: httpx.AsyncClient, stores: Stores, n: int) -> tupl
 
 @pytest.mark.parametrize("n", [2, 20])
 async def test_dashboard_returns_every_course_lesson_and_progress(
-    http: httpx.AsyncClient, stores: Stores, n: int
+    http: httpx.AsyncClient, stores: StoreAccess, n: int
 ) -> None:
     token, lessons_of, completed = await _student_with(http, stores, n)
 
@@ -53,7 +56,7 @@ async def test_dashboard_returns_every_course_lesson_and_progress(
     assert all(p is None for lid, p in seen.items() if lid not in completed)
 
 
-async def test_dashboard_round_trips_do_not_grow_with_the_list(http: httpx.AsyncClient, stores: Stores) -> None:
+async def test_dashboard_round_trips_do_not_grow_with_the_list(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     trips = {}
     for n in (2, 20):
         token, _, _ = await _student_with(http, stores, n)
