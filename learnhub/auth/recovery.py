@@ -7,6 +7,7 @@ when it has one, on a background task, so neither the answer nor its timing tell
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from sqlalchemy.engine import RowMapping
@@ -26,25 +27,47 @@ async def _active_account(stores: Stores, email: str) -> RowMapping | None:
     return row if row is not None and row["disabled_at"] is None else None
 
 
+@dataclass(frozen=True)
+class _Letter:
+    kind: str  # the Redis key prefix of its one-time token
+    subject: str
+    lead: str
+    path: str
+    closing: str
+
+
+_SIGN_IN = _Letter(
+    keys.MAGIC_LINK,
+    "Your LearnHub sign-in link",
+    "Sign in to LearnHub",
+    "/auth/magic-link",
+    "If you did not ask for it, ignore this mail.",
+)
+_RESET = _Letter(
+    keys.PASSWORD_RESET,
+    "Reset your LearnHub password",
+    "Choose a new password",
+    "/auth/reset-password",
+    "Resetting signs you out on every device.",
+)
+
+
+async def _mail_link(stores: Stores, to: str, letter: _Letter, payload: dict[str, str], ttl_seconds: int) -> None:
+    """Store a one-time token and mail its link to `to`."""
+    token = await keys.put_one_time(stores.redis, letter.kind, payload, ttl_seconds)
+    text = (
+        f"{letter.lead} with this link:\n\n{_link(stores, letter.path, token)}\n\n"
+        f"It works once, within {ttl_seconds // 60} minutes. {letter.closing}"
+    )
+    stores.outbox.post(Mail(to=to, subject=letter.subject, text=text))
+
+
 async def send_magic_link(stores: Stores, email: str) -> None:
-    settings = stores.settings
     if (row := await _active_account(stores, email)) is None:
         return
     # Bound to the address: redeeming signs in whoever owns this email at that moment.
-    token = await keys.put_one_time(
-        stores.redis, keys.MAGIC_LINK, {"email": row["email"]}, settings.magic_link_ttl_seconds
-    )
-    minutes = settings.magic_link_ttl_seconds // 60
-    stores.outbox.post(
-        Mail(
-            to=row["email"],
-            subject="Your LearnHub sign-in link",
-            text=(
-                f"Sign in to LearnHub with this link:\n\n{_link(stores, '/auth/magic-link', token)}\n\n"
-                f"It works once, within {minutes} minutes. If you did not ask for it, ignore this mail."
-            ),
-        )
-    )
+    ttl = stores.settings.magic_link_ttl_seconds
+    await _mail_link(stores, row["email"], _SIGN_IN, {"email": row["email"]}, ttl)
 
 
 async def redeem_magic_link(stores: Stores, token: str) -> uuid.UUID | None:
@@ -57,27 +80,11 @@ async def redeem_magic_link(stores: Stores, token: str) -> uuid.UUID | None:
 
 
 async def send_password_reset(stores: Stores, email: str) -> None:
-    settings = stores.settings
     if (row := await _active_account(stores, email)) is None:
         return
     # Bound to the current password hash too: once the password changes, older links are dead.
-    token = await keys.put_one_time(
-        stores.redis,
-        keys.PASSWORD_RESET,
-        {"user_id": str(row["id"]), "hash_tail": row["password_hash"][-16:]},
-        settings.password_reset_ttl_seconds,
-    )
-    minutes = settings.password_reset_ttl_seconds // 60
-    stores.outbox.post(
-        Mail(
-            to=row["email"],
-            subject="Reset your LearnHub password",
-            text=(
-                f"Choose a new password with this link:\n\n{_link(stores, '/auth/reset-password', token)}\n\n"
-                f"It works once, within {minutes} minutes. Resetting signs you out on every device."
-            ),
-        )
-    )
+    payload = {"user_id": str(row["id"]), "hash_tail": row["password_hash"][-16:]}
+    await _mail_link(stores, row["email"], _RESET, payload, stores.settings.password_reset_ttl_seconds)
 
 
 async def password_reset_target(stores: Stores, token: str) -> tuple[uuid.UUID, str] | None:

@@ -51,12 +51,16 @@ def _session_ended() -> AuthPayload:
 
 async def _signed_in(info: Info, user_id: uuid.UUID, role: str) -> AuthPayload:
     ctx = info.context
-    session = await sessions.sign_in(ctx.stores, user_id, role, ctx.device)
-    row = await ctx.loaders.user_by_id.load(user_id)
+    return await _tokens(info, await sessions.sign_in(ctx.stores, user_id, role, ctx.device))
+
+
+async def _tokens(info: Info, session: sessions.SignedIn) -> AuthPayload:
+    """A new or refreshed session's tokens, with its user."""
+    row = await info.context.loaders.user_by_id.load(session.user_id)
     assert row is not None
     return AuthPayload(
         access_token=session.access_token,
-        expires_in=ctx.settings.access_token_ttl_seconds,
+        expires_in=info.context.settings.access_token_ttl_seconds,
         refresh_token=session.refresh_token,
         refresh_token_expires_at=session.refresh_expires_at,
         user=User.from_row(row),
@@ -106,15 +110,7 @@ async def refresh_session(info: Info, refresh_token: str) -> AuthPayload:
         )
     if isinstance(outcome, Refresh):
         return _session_ended()
-    row = await ctx.loaders.user_by_id.load(outcome.user_id)
-    assert row is not None
-    return AuthPayload(
-        access_token=outcome.access_token,
-        expires_in=ctx.settings.access_token_ttl_seconds,
-        refresh_token=outcome.refresh_token,
-        refresh_token_expires_at=outcome.refresh_expires_at,
-        user=User.from_row(row),
-    )
+    return await _tokens(info, outcome)
 
 
 async def logout(info: Info) -> AccountResult:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
 
 import strawberry
 
@@ -13,34 +12,23 @@ from learnhub.datasources.mongo import content
 from learnhub.graphql.context import Info
 from learnhub.graphql.relay.connections import Connection, Edge, PageInfo
 from learnhub.graphql.relay.node import expect_content_id
-from learnhub.graphql.types.content import Lesson, not_found
+from learnhub.graphql.types.content import Lesson, found
 from learnhub.graphql.types.enums import QuestionType
 from learnhub.graphql.types.quizzes import Question, Quiz, question_from_doc
-from learnhub.loaders.batching import DataLoader
-
-Doc = dict[str, Any]
-
-
-async def _found(loader: DataLoader[str, Doc | None], kind: str, content_id: str) -> Doc:
-    """The record, or NOT_FOUND alike for an unknown id and a hidden one (the loaders decide)."""
-    doc = await loader.load(content_id)
-    if doc is None:
-        raise not_found(kind, content_id)
-    return doc
 
 
 async def lesson(info: Info, id: strawberry.ID) -> Lesson | None:
     content_id = expect_content_id(id, "Lesson", "lesson")
-    return Lesson.from_doc(await _found(info.context.loaders.lesson_by_id, "Lesson", content_id))
+    return Lesson.from_doc(await found(info.context.loaders.lesson_by_id, "Lesson", content_id))
 
 
 async def quiz(info: Info, id: strawberry.ID) -> Quiz | None:
     content_id = expect_content_id(id, "Quiz", "quiz")
-    return Quiz.from_doc(await _found(info.context.loaders.quiz_by_id, "Quiz", content_id))
+    return Quiz.from_doc(await found(info.context.loaders.quiz_by_id, "Quiz", content_id))
 
 
 async def question(info: Info, content_id: str) -> Question:
-    return question_from_doc(await _found(info.context.loaders.question_by_id, "Question", content_id))
+    return question_from_doc(await found(info.context.loaders.question_by_id, "Question", content_id))
 
 
 # The question bank is a flat list editors and the older app page through in big pages.

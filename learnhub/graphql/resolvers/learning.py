@@ -23,7 +23,6 @@ from learnhub.graphql.types.learning import (
     LessonProgressInput,
     ProgressPayload,
     QuizError,
-    QuizErrorCode,
 )
 from learnhub.graphql.types.quizzes import QuizAttempt
 from learnhub.graphql.types.users import Enrollment, with_courses
@@ -109,7 +108,7 @@ async def my_courses(info: Info, first: int | None = None, after: str | None = N
 
 
 def _quiz_refusal(refused: attempts.Refused) -> AttemptPayload:
-    error = QuizError(field=refused.field, message=refused.message, code=QuizErrorCode(refused.reason.value))
+    error = QuizError(field=refused.field, message=refused.message, code=refused.reason)
     return AttemptPayload(errors=[error])
 
 

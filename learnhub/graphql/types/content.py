@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import strawberry
 from sqlalchemy.engine import RowMapping
@@ -14,12 +15,15 @@ from learnhub.graphql.relay.node import Node, to_global_id
 from learnhub.graphql.relay.prefetch import NOT_FETCHED, NotFetched, later
 from learnhub.graphql.relay.selection import selects
 from learnhub.graphql.types.enums import BlockKind
+from learnhub.loaders.batching import DataLoader
 
 if TYPE_CHECKING:
     from learnhub.graphql.types.courses import Course
     from learnhub.graphql.types.quizzes import Quiz
 
 Doc = dict[str, Any]
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 def missing(kind: str, content_id: str) -> ContentMissing:
@@ -30,6 +34,14 @@ def not_found(kind: str, record_id: object) -> NotFound:
     """The answer for an id that does not exist and for a record the viewer may not see, alike,
     so ids cannot be probed (auth/visibility.py)."""
     return NotFound(f"No {kind.lower()} {record_id}")
+
+
+async def found(loader: DataLoader[K, V | None], kind: str, key: K) -> V:
+    """The record, or NOT_FOUND alike for an unknown key and a hidden record (the loaders decide)."""
+    value = await loader.load(key)
+    if value is None:
+        raise not_found(kind, key)
+    return value
 
 
 def with_missing_as_errors(kind: str, ids: list[str], docs: list[Doc | None], build: Any) -> list[Any]:
@@ -124,10 +136,7 @@ class Lesson(Node):
         from learnhub.graphql.types.courses import Course
 
         # A visible lesson has a visible course: a miss is a lesson whose course row is gone.
-        row = await info.context.loaders.course_by_content_id.load(self.course_content_id)
-        if row is None:
-            raise not_found("Course", self.course_content_id)
-        return Course.from_row(row)
+        return Course.from_row(await found(info.context.loaders.course_by_content_id, "Course", self.course_content_id))
 
     @strawberry.field(description="The lesson's quiz; null when it has none, or none published yet.")
     async def quiz(self, info: Info) -> Annotated[Quiz, strawberry.lazy("learnhub.graphql.types.quizzes")] | None:

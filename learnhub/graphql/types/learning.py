@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from learnhub.graphql.types.content import LessonProgress
 from learnhub.graphql.types.quizzes import QuizAttempt
 from learnhub.graphql.types.users import Enrollment
+from learnhub.learning.attempts import Refusal
 
 
 @strawberry.enum(description="Why a learning operation failed; stable across releases.")
@@ -53,22 +54,17 @@ class ProgressPayload:
     errors: list[LearningError] = strawberry.field(default_factory=list)
 
 
-@strawberry.enum(description="Why a quiz operation failed; stable across releases.")
-class QuizErrorCode(Enum):
-    NOT_FOUND = "NOT_FOUND"
-    NOT_PUBLISHED = "NOT_PUBLISHED"
-    NOT_ENROLLED = "NOT_ENROLLED"
-    ATTEMPTS_EXHAUSTED = "ATTEMPTS_EXHAUSTED"
-    ALREADY_SUBMITTED = "ALREADY_SUBMITTED"
-    TIME_LIMIT_EXCEEDED = "TIME_LIMIT_EXCEEDED"
-    INVALID = "INVALID"
+# The domain's refusals are the API's codes: one list, so a new refusal cannot miss its code.
+QuizErrorCode = strawberry.enum(
+    Refusal, name="QuizErrorCode", description="Why a quiz operation failed; stable across releases."
+)
 
 
 @strawberry.type
 class QuizError:
     field: str | None = strawberry.field(description="The input at fault, e.g. `answers[2]`, when one is.")
     message: str
-    code: QuizErrorCode
+    code: Refusal
 
 
 @strawberry.input(

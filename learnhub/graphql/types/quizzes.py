@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 
 from learnhub.graphql.context import Info
 from learnhub.graphql.relay.node import Node, to_global_id
-from learnhub.graphql.types.content import missing, not_found, with_missing_as_errors
+from learnhub.graphql.types.content import found, missing, not_found, with_missing_as_errors
 from learnhub.graphql.types.enums import Difficulty, QuestionType
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ class AnswerResult:
         # it: the attempt's quiz decides its visibility, not the quiz's current question list.
         loaders = info.context.loaders
         if await loaders.quiz_by_id.load(self.quiz_id) is None:
-            raise not_found("Question", self.question_id)
+            raise not_found("Question", self.question_id)  # the question's own id, not the quiz's
         doc = await loaders.member_question_by_id.load(self.question_id)
         if doc is None:
             raise missing("Question", self.question_id)
@@ -247,10 +247,7 @@ class QuizAttempt(Node):
 
     @strawberry.field(description="Not found once the quiz or its course is no longer visible to the viewer.")
     async def quiz(self, info: Info) -> Quiz | None:
-        doc = await info.context.loaders.quiz_by_id.load(self.quiz_content_id)
-        if doc is None:
-            raise not_found("Quiz", self.quiz_content_id)
-        return Quiz.from_doc(doc)
+        return Quiz.from_doc(await found(info.context.loaders.quiz_by_id, "Quiz", self.quiz_content_id))
 
     @strawberry.field(description="Not found once the course is no longer visible to the viewer.")
     async def course(self, info: Info) -> Annotated[Course, strawberry.lazy("learnhub.graphql.types.courses")] | None:
@@ -259,10 +256,7 @@ class QuizAttempt(Node):
         course_id = self.row["course_id"]
         if course_id is None:
             return None
-        row = await info.context.loaders.course_by_id.load(course_id)
-        if row is None:
-            raise not_found("Course", course_id)
-        return Course.from_row(row)
+        return Course.from_row(await found(info.context.loaders.course_by_id, "Course", course_id))
 
     @strawberry.field(description="The student; visible to them, the course's instructor and admins.")
     async def user(self, info: Info) -> Annotated[User, strawberry.lazy("learnhub.graphql.types.users")] | None:
