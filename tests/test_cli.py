@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from learnhub.embedded.base import free_port
+from tests.support.client import post_graphql_sync
 
 LEARNHUB = [sys.executable, "-m", "learnhub"]
 
@@ -71,13 +72,10 @@ def test_dev_serves_demo_data_and_ctrl_c_stops_every_server(tmp_path: Path) -> N
     try:
         servers = _descendants(proc.pid)
         assert len(servers) >= 5
-        body = httpx.post(
-            f"http://127.0.0.1:{port}/graphql",
-            timeout=10,
-            json={"query": '{ course(contentId: "course:rest-api-design") { title } }'},
-        ).json()
-        assert body["data"]["course"]["title"] == "REST API Design"
-        assert "GraphiQL" in httpx.get(f"http://127.0.0.1:{port}/graphql", headers={"accept": "text/html"}).text
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            body = post_graphql_sync(client, '{ course(contentId: "course:rest-api-design") { title } }').json()
+            assert body["data"]["course"]["title"] == "REST API Design"
+            assert "GraphiQL" in client.get("/graphql", headers={"accept": "text/html"}).text
     finally:
         code = _stop(proc)
     assert code in (0, 130)
@@ -86,9 +84,8 @@ def test_dev_serves_demo_data_and_ctrl_c_stops_every_server(tmp_path: Path) -> N
     # Running it again reuses the kept data (no second copy of the demo content) and is quick.
     proc, warm = _start_dev(tmp_path / "data", port, ports)
     try:
-        body = httpx.post(
-            f"http://127.0.0.1:{port}/graphql", timeout=10, json={"query": "{ courses(first: 100) { totalCount } }"}
-        ).json()
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            body = post_graphql_sync(client, "{ courses(first: 100) { totalCount } }").json()
         assert body["data"]["courses"]["totalCount"] == 3
     finally:
         _stop(proc)

@@ -6,14 +6,20 @@ import httpx
 from redis.asyncio import Redis
 
 from learnhub.core.settings import Settings
-from tests.support.accounts import AUTH_FIELDS, PASSWORD, REFRESH, RESULT, call, is_signed_in, login, new_account
+from tests.support.accounts import (
+    PASSWORD,
+    REFRESH,
+    REQUEST_LINK,
+    REQUEST_RESET,
+    RESET,
+    USE_LINK,
+    is_signed_in,
+    login,
+    new_account,
+)
+from tests.support.client import gql
 from tests.support.data import unique
 from tests.support.mail import Mailbox, link_token
-
-REQUEST_LINK = f"mutation($e: String!) {{ requestMagicLink(email: $e) {{ {RESULT} }} }}"
-USE_LINK = f"mutation($t: String!) {{ signInWithMagicLink(token: $t) {{ {AUTH_FIELDS} }} }}"
-REQUEST_RESET = f"mutation($e: String!) {{ requestPasswordReset(email: $e) {{ {RESULT} }} }}"
-RESET = f"mutation($i: ResetPasswordInput!) {{ resetPassword(input: $i) {{ {AUTH_FIELDS} }} }}"
 
 
 async def _keys(settings: Settings, pattern: str) -> set[bytes]:
@@ -26,16 +32,16 @@ async def _keys(settings: Settings, pattern: str) -> set[bytes]:
 
 async def test_magic_link_signs_in_once(http: httpx.AsyncClient, mailbox: Mailbox) -> None:
     account = await new_account(http)
-    body = await call(http, REQUEST_LINK, {"e": account["email"].upper()})
+    body = await gql(http, REQUEST_LINK, {"e": account["email"].upper()}, expect_errors=True)
     assert body["data"]["requestMagicLink"] == {"ok": True, "errors": []}
     token = link_token(await mailbox.wait_for(account["email"]))
 
-    first = (await call(http, USE_LINK, {"t": token}))["data"]["signInWithMagicLink"]
+    first = (await gql(http, USE_LINK, {"t": token}, expect_errors=True))["data"]["signInWithMagicLink"]
     assert first["errors"] == []
     assert first["user"]["id"] == account["user"]["id"]
     assert await is_signed_in(http, first["accessToken"])
 
-    second = (await call(http, USE_LINK, {"t": token}))["data"]["signInWithMagicLink"]
+    second = (await gql(http, USE_LINK, {"t": token}, expect_errors=True))["data"]["signInWithMagicLink"]
     assert [e["code"] for e in second["errors"]] == ["INVALID_TOKEN"]
     assert second["accessToken"] is None
 
@@ -44,7 +50,7 @@ async def test_magic_link_lives_15_minutes_and_is_refused_once_expired(
     http: httpx.AsyncClient, mailbox: Mailbox, settings: Settings
 ) -> None:
     account = await new_account(http)
-    await call(http, REQUEST_LINK, {"e": account["email"]})
+    await gql(http, REQUEST_LINK, {"e": account["email"]}, expect_errors=True)
     token = link_token(await mailbox.wait_for(account["email"]))
     redis = Redis.from_url(settings.redis_url)
     try:
@@ -53,48 +59,50 @@ async def test_magic_link_lives_15_minutes_and_is_refused_once_expired(
         await redis.pexpireat(f"magiclink:{token}", 1)  # a moment in the past: Redis expires it now
     finally:
         await redis.aclose()
-    expired = (await call(http, USE_LINK, {"t": token}))["data"]["signInWithMagicLink"]
+    expired = (await gql(http, USE_LINK, {"t": token}, expect_errors=True))["data"]["signInWithMagicLink"]
     assert [e["code"] for e in expired["errors"]] == ["INVALID_TOKEN"]
 
 
 async def test_unknown_email_gets_the_same_answer_and_no_link(http: httpx.AsyncClient, settings: Settings) -> None:
     before = await _keys(settings, "magiclink:*")
-    body = await call(http, REQUEST_LINK, {"e": f"{unique('ghost')}@example.test"})
+    body = await gql(http, REQUEST_LINK, {"e": f"{unique('ghost')}@example.test"}, expect_errors=True)
     assert body["data"]["requestMagicLink"] == {"ok": True, "errors": []}
     assert await _keys(settings, "magiclink:*") == before
 
 
 async def test_bad_link_tokens_are_refused(http: httpx.AsyncClient) -> None:
     for token in ["", "not-a-uuid", "00000000-0000-0000-0000-000000000000", "x" * 10_000]:
-        payload = (await call(http, USE_LINK, {"t": token}))["data"]["signInWithMagicLink"]
+        payload = (await gql(http, USE_LINK, {"t": token}, expect_errors=True))["data"]["signInWithMagicLink"]
         assert [e["code"] for e in payload["errors"]] == ["INVALID_TOKEN"]
 
 
 async def test_password_reset_ends_every_session(http: httpx.AsyncClient, mailbox: Mailbox) -> None:
     account = await new_account(http)
     laptop = await login(http, account["email"])
-    await call(http, REQUEST_RESET, {"e": account["email"]})
+    await gql(http, REQUEST_RESET, {"e": account["email"]}, expect_errors=True)
     message = await mailbox.wait_for(account["email"])
     assert message["Subject"] == "Reset your LearnHub password"
     token = link_token(message)
 
-    weak = (await call(http, RESET, {"i": {"token": token, "newPassword": "short"}}))["data"]["resetPassword"]
-    assert [e["code"] for e in weak["errors"]] == ["PASSWORD_TOO_SHORT"]
-    # A refused new password does not use the link up.
-    done = (await call(http, RESET, {"i": {"token": token, "newPassword": "brand new secret"}}))["data"][
+    weak = (await gql(http, RESET, {"i": {"token": token, "newPassword": "short"}}, expect_errors=True))["data"][
         "resetPassword"
     ]
+    assert [e["code"] for e in weak["errors"]] == ["PASSWORD_TOO_SHORT"]
+    # A refused new password does not use the link up.
+    done = (await gql(http, RESET, {"i": {"token": token, "newPassword": "brand new secret"}}, expect_errors=True))[
+        "data"
+    ]["resetPassword"]
     assert done["errors"] == []
     assert await is_signed_in(http, done["accessToken"])
 
     for old in (account, laptop):
         assert not await is_signed_in(http, old["accessToken"])
-        refused = (await call(http, REFRESH, {"t": old["refreshToken"]}))["data"]["refreshSession"]
+        refused = (await gql(http, REFRESH, {"t": old["refreshToken"]}, expect_errors=True))["data"]["refreshSession"]
         assert refused["accessToken"] is None
     assert (await login(http, account["email"], PASSWORD))["errors"][0]["code"] == "INVALID_CREDENTIALS"
     assert (await login(http, account["email"], "brand new secret"))["errors"] == []
 
-    again = (await call(http, RESET, {"i": {"token": token, "newPassword": "another secret!"}}))["data"][
-        "resetPassword"
-    ]
+    again = (await gql(http, RESET, {"i": {"token": token, "newPassword": "another secret!"}}, expect_errors=True))[
+        "data"
+    ]["resetPassword"]
     assert [e["code"] for e in again["errors"]] == ["INVALID_TOKEN"]

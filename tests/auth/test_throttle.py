@@ -7,15 +7,15 @@ import random
 import httpx
 
 from learnhub.core.settings import Settings
-from tests.support.accounts import LOGIN, PASSWORD, RESULT, call, new_account
+from tests.support.accounts import LOGIN, PASSWORD, REQUEST_LINK, new_account
+from tests.support.client import gql
 from tests.support.data import unique
 from tests.support.servers import GatewayFactory
 
-REQUEST_LINK = f"mutation($e: String!) {{ requestMagicLink(email: $e) {{ {RESULT} }} }}"
-
 
 async def _login(http: httpx.AsyncClient, email: str, password: str, ip: str | None = None) -> list[dict[str, object]]:
-    body = await call(http, LOGIN, {"i": {"email": email, "password": password}}, ip=ip)
+    headers = {"x-forwarded-for": ip} if ip else None
+    body = await gql(http, LOGIN, {"i": {"email": email, "password": password}}, headers=headers, expect_errors=True)
     errors: list[dict[str, object]] = body["data"]["login"]["errors"]
     return errors
 
@@ -44,8 +44,10 @@ async def test_successful_logins_do_not_count_towards_the_lockout(http: httpx.As
 async def test_magic_link_requests_are_limited_per_address(http: httpx.AsyncClient, settings: Settings) -> None:
     ghost = f"{unique('ghost')}@example.test"
     for _ in range(settings.login_attempts_per_account):
-        assert (await call(http, REQUEST_LINK, {"e": ghost}))["data"]["requestMagicLink"]["ok"] is True
-    refused = (await call(http, REQUEST_LINK, {"e": ghost}))["data"]["requestMagicLink"]
+        assert (await gql(http, REQUEST_LINK, {"e": ghost}, expect_errors=True))["data"]["requestMagicLink"][
+            "ok"
+        ] is True
+    refused = (await gql(http, REQUEST_LINK, {"e": ghost}, expect_errors=True))["data"]["requestMagicLink"]
     assert refused["ok"] is False
     assert refused["errors"][0]["code"] == "TOO_MANY_ATTEMPTS"
 

@@ -16,6 +16,7 @@ from tests.support.client import gql
 from tests.support.data import register, user_id_of
 
 ME = "{ me { id } }"
+PROFILE = "{ me { email displayName role profile { timezone } } }"
 
 
 def _claims(token: str) -> dict[str, Any]:
@@ -103,3 +104,9 @@ async def test_rotated_keys_keep_old_tokens_valid(http: httpx.AsyncClient, setti
 
     fresh = issue_access_token(rotated, uuid.uuid4(), "student", uuid.uuid4())
     assert jwt.get_unverified_header(fresh)["kid"] == "k2"
+
+
+async def test_a_bad_token_is_unauthenticated_not_anonymous(http: httpx.AsyncClient) -> None:
+    body = await gql(http, PROFILE, token="not.a.token", expect_errors=True)
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert body["data"]["me"] is None

@@ -7,9 +7,10 @@ import random
 import httpx
 
 from tests.support.accounts import new_account
+from tests.support.client import post_graphql
 from tests.support.servers import GatewayFactory
 
-QUERY = {"query": "{ __typename }"}
+QUERY = "{ __typename }"
 
 
 def _ip() -> str:
@@ -23,30 +24,31 @@ async def test_ip_limit_is_shared_by_two_gateways(gateway_factory: GatewayFactor
     async with httpx.AsyncClient(base_url=one.url) as a, httpx.AsyncClient(base_url=two.url) as b:
         for n in range(6):
             client = a if n % 2 == 0 else b
-            assert (await client.post("/graphql", json=QUERY, headers=headers)).status_code == 200, n
-        refused = await b.post("/graphql", json=QUERY, headers=headers)
+            assert (await post_graphql(client, QUERY, headers=headers)).status_code == 200, n
+        refused = await post_graphql(b, QUERY, headers=headers)
         assert refused.status_code == 429
         wait = int(refused.headers["retry-after"])
         assert wait >= 1
         error = refused.json()["errors"][0]
         assert error["extensions"] == {"code": "RATE_LIMITED", "retryAfterSeconds": wait}
-        assert (await a.post("/graphql", json=QUERY, headers=headers)).status_code == 429
+        assert (await post_graphql(a, QUERY, headers=headers)).status_code == 429
         # Another address still gets through.
-        assert (await a.post("/graphql", json=QUERY, headers={"x-forwarded-for": _ip()})).status_code == 200
+        assert (await post_graphql(a, QUERY, headers={"x-forwarded-for": _ip()})).status_code == 200
 
 
 async def test_user_limit_follows_the_user_not_the_address(gateway_factory: GatewayFactory) -> None:
     server = gateway_factory(rate_limit_user_burst=4, rate_limit_user_per_second=0.001, trust_forwarded_for=True)
     async with httpx.AsyncClient(base_url=server.url) as http:
         account = await new_account(http)
-        auth = {"authorization": f"Bearer {account['accessToken']}"}
         statuses = [
-            (await http.post("/graphql", json=QUERY, headers=auth | {"x-forwarded-for": _ip()})).status_code
+            (
+                await post_graphql(http, QUERY, token=account["accessToken"], headers={"x-forwarded-for": _ip()})
+            ).status_code
             for _ in range(5)
         ]
         assert statuses == [200, 200, 200, 200, 429]
         other = await new_account(http)
-        fine = await http.post("/graphql", json=QUERY, headers={"authorization": f"Bearer {other['accessToken']}"})
+        fine = await post_graphql(http, QUERY, token=other["accessToken"])
         assert fine.status_code == 200
 
 
@@ -54,5 +56,5 @@ async def test_just_below_the_limit_is_never_refused(gateway_factory: GatewayFac
     server = gateway_factory(rate_limit_ip_burst=10, rate_limit_ip_per_second=0.001, trust_forwarded_for=True)
     headers = {"x-forwarded-for": _ip()}
     async with httpx.AsyncClient(base_url=server.url) as http:
-        statuses = [(await http.post("/graphql", json=QUERY, headers=headers)).status_code for _ in range(11)]
+        statuses = [(await post_graphql(http, QUERY, headers=headers)).status_code for _ in range(11)]
     assert statuses == [200] * 10 + [429]

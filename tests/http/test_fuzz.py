@@ -75,6 +75,7 @@ from learnhub.graphql.execution.policy import ADMIN, FIELD_RULES, PUBLIC, STAFF
 from learnhub.graphql.relay.node import to_global_id
 from learnhub.seed.catalog import DEMO_STUDENT
 from tests.support.accounts import LOGIN, PASSWORD, REGISTER
+from tests.support.client import gql_sync, graphql_request, post_graphql_sync
 from tests.support.data import unique
 from tests.support.logs import captured_logs
 from tests.support.servers import LiveServer
@@ -195,15 +196,6 @@ class Known:
     strings: tuple[str, ...]
 
 
-def _post(client: httpx.Client, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Any:
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    response = client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
 KNOWN_READ = """
 {
   me { id email enrollments(first: 10) { nodes { id } } quizAttempts(first: 10) { nodes { id } } }
@@ -235,14 +227,17 @@ def _collect(value: Any, key: str, found: list[str]) -> None:
 @pytest.fixture(scope="module")
 def known(live: LiveServer) -> Known:
     with httpx.Client(base_url=live.url, timeout=30) as client:
-        signed_in = _post(client, LOGIN, {"i": {"email": DEMO_STUDENT["email"], "password": DEMO_STUDENT["password"]}})
+        credentials = {"email": DEMO_STUDENT["email"], "password": DEMO_STUDENT["password"]}
+        signed_in = gql_sync(client, LOGIN, {"i": credentials})["data"]
         token = signed_in["login"]["accessToken"]
         assert token, signed_in
         # A bystander account: admin mutations aimed at it would change a real row if not refused.
         email = f"{unique('fuzz-target')}@example.test"
-        registered = _post(client, REGISTER, {"i": {"email": email, "password": PASSWORD, "displayName": "Target"}})
+        registered = gql_sync(client, REGISTER, {"i": {"email": email, "password": PASSWORD, "displayName": "Target"}})[
+            "data"
+        ]
         target_id = registered["register"]["user"]["id"]
-        data = _post(client, KNOWN_READ, token=token)
+        data = gql_sync(client, KNOWN_READ, token=token)["data"]
     ids: list[str] = [target_id]
     _collect(data, "id", ids)
     strings: list[str] = [email, DEMO_STUDENT["email"], "admin@learnhub.dev", PASSWORD, ""]
@@ -473,11 +468,7 @@ class Fuzzer:
     findings: dict[str, tuple[str, int, str]] = field(default_factory=dict)
 
     def send(self, query: str) -> None:
-        headers = {"content-type": "application/json"}
-        if self.token:
-            headers["authorization"] = f"Bearer {self.token}"
-        # json.dumps escapes a lone surrogate as \ud800; httpx's own encoder cannot encode one at all.
-        response = self.client.post("/graphql", content=json.dumps({"query": query}), headers=headers)
+        response = post_graphql_sync(self.client, query, token=self.token)
         self.roots.update(root_fields(query))
         self.record(query, response)
 
@@ -489,7 +480,7 @@ class Fuzzer:
         with self.client.stream("POST", "/graphql", content=body, headers=headers) as response:
             response.read()
             used = response.extensions["network_stream"].get_extra_info("client_addr")
-        with self.client.stream("POST", "/graphql", json={"query": "{ __typename }"}) as probe:
+        with self.client.stream("POST", "/graphql", **graphql_request("{ __typename }")) as probe:
             probe.read()
             reused = probe.extensions["network_stream"].get_extra_info("client_addr") == used
         self.record(label, response, [] if reused else ["the server closed the connection after its answer"])

@@ -13,6 +13,7 @@ import pytest
 from playwright.async_api import async_playwright
 
 from learnhub.http.graphiql import wants_graphiql
+from tests.support.client import post_graphql
 from tests.support.servers import LiveServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -61,7 +62,7 @@ PERSISTED_EXTENSIONS = json.dumps(
 
 async def test_a_persisted_query_by_get_gets_its_result_whatever_it_accepts(http: httpx.AsyncClient) -> None:
     """An APQ GET carries only `extensions`; with `Accept: */*` (HTTP clients' default) it got the page."""
-    registered = await http.post("/graphql", json={"query": PERSISTED, "extensions": json.loads(PERSISTED_EXTENSIONS)})
+    registered = await post_graphql(http, PERSISTED, extensions=json.loads(PERSISTED_EXTENSIONS))
     assert registered.json()["data"] == {"__typename": "Query"}
     for accept in ("*/*", "application/json", "text/html,application/json;q=0.9"):
         response = await http.get("/graphql", params={"extensions": PERSISTED_EXTENSIONS}, headers={"accept": accept})

@@ -1,15 +1,17 @@
-"""GET /questions: the older quiz app's route returns the collection exactly as stored."""
+"""REST routes: GET /questions returns the collection exactly as stored, GET /api/v1/quizzes/{id}
+keeps its contract, and parameters no store can take are bad input."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import httpx
+import pytest
 from pydantic import SecretStr
 from sqlalchemy import update
 
-from learnhub.core.settings import Settings
 from learnhub.datasources.postgres.tables import courses
+from learnhub.graphql.execution.input_guard import MAX_STRING, TOO_LONG
 from tests.support.data import StoreAccess, make_course, unique
 from tests.support.servers import GatewayFactory
 
@@ -76,15 +78,6 @@ async def test_questions_route_wants_its_token_when_one_is_set(gateway_factory: 
         assert (await http.get("/questions", headers={"x-legacy-token": token})).status_code == 200
 
 
-def test_production_serves_the_questions_route_only_with_a_token(settings: Settings) -> None:
-    production = {"environment": "development", "legacy_questions_route": True}
-    assert settings.model_copy(update=production).legacy_questions_enabled
-    production["environment"] = "production"
-    assert not settings.model_copy(update=production).legacy_questions_enabled
-    with_token = settings.model_copy(update={**production, "legacy_questions_token": SecretStr("s" * 40)})
-    assert with_token.legacy_questions_enabled
-
-
 async def test_quiz_route_contract(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     """GET /api/v1/quizzes/{quizId}: the exact shape clients rely on, without answers."""
     slug = unique("rest")
@@ -145,3 +138,19 @@ async def test_quiz_route_404s_for_unknown_or_unpublished_quizzes(http: httpx.As
         response = await http.get(f"/api/v1/quizzes/{quiz_id}")
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/quizzes/quiz:%00", "/api/v1/quizzes/quiz:x?page=%00", "/questions?after=a%00", "/questions?%00=1"],
+)
+async def test_rest_parameters_no_store_can_take_are_bad_input(http: httpx.AsyncClient, path: str) -> None:
+    response = await http.get(path)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_rest_parameters_over_the_general_bound_are_bad_input(http: httpx.AsyncClient) -> None:
+    response = await http.get("/api/v1/quizzes/quiz:x", params={"q": "x" * (MAX_STRING + 1)})
+    assert response.status_code == 400
+    assert response.json()["error"] == {"code": "BAD_USER_INPUT", "message": TOO_LONG}

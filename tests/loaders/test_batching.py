@@ -1,12 +1,16 @@
-"""The per-request DataLoader: one batch per tick, a cache, and failures and cancellations kept to their callers."""
+"""The per-request DataLoader: one batch per tick, a cache, and failures and cancellations kept to their
+callers, in process and in a live request."""
 
 from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 
 from learnhub.loaders.batching import DataLoader
+from tests.support.client import gql
+from tests.support.data import StoreAccess, enroll, make_course, register, user_id_of
 
 
 class Store:
@@ -86,3 +90,19 @@ async def test_primed_values_are_served_without_a_batch_and_never_replace_loaded
     loader.prime(3, None)  # a known miss
     assert await loader.load_many([1, 2, 3]) == ["v1", "primed", None]
     assert store.batches == [[1]]
+
+
+async def test_a_forbidden_field_does_not_cancel_siblings_sharing_a_loader(
+    http: httpx.AsyncClient, stores: StoreAccess
+) -> None:
+    """graphql-core cancels a failed field's siblings; a sibling waiting on the same loader batch
+    as another field must not take that field down with it (it used to end in an HTTP 500)."""
+    token, _ = await register(http)
+    course_id, _, _ = await make_course(stores)
+    await enroll(stores, user_id_of(token), course_id)
+    enrollment = (await gql(http, "{ me { enrollments { nodes { id } } } }", token=token))["data"]["me"]
+    query = """query($id: ID!) { node(id: $id) { ... on Enrollment {
+      course { lessonCount enrollments { totalCount } } lessonCount } } }"""
+    body = await gql(http, query, {"id": enrollment["enrollments"]["nodes"][0]["id"]}, token=token, expect_errors=True)
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert body["data"]["node"]["lessonCount"] == 6

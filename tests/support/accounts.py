@@ -18,41 +18,32 @@ LOGIN = f"mutation($i: LoginInput!) {{ login(input: $i) {{ {AUTH_FIELDS} }} }}"
 REGISTER = f"mutation($i: RegisterInput!) {{ register(input: $i) {{ {AUTH_FIELDS} }} }}"
 REFRESH = f"mutation($t: String!) {{ refreshSession(refreshToken: $t) {{ {AUTH_FIELDS} }} }}"
 RESULT = "ok errors { code field message retryAfterSeconds }"
+CHANGE_PASSWORD = f"mutation($i: ChangePasswordInput!) {{ changePassword(input: $i) {{ {RESULT} }} }}"
+REQUEST_LINK = f"mutation($e: String!) {{ requestMagicLink(email: $e) {{ {RESULT} }} }}"
+USE_LINK = f"mutation($t: String!) {{ signInWithMagicLink(token: $t) {{ {AUTH_FIELDS} }} }}"
+REQUEST_RESET = f"mutation($e: String!) {{ requestPasswordReset(email: $e) {{ {RESULT} }} }}"
+RESET = f"mutation($i: ResetPasswordInput!) {{ resetPassword(input: $i) {{ {AUTH_FIELDS} }} }}"
 ME = "{ me { id email } }"
 
 
-async def call(
-    http: httpx.AsyncClient,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    *,
-    token: str | None = None,
-    agent: str = "pytest",
-    ip: str | None = None,
-) -> dict[str, Any]:
-    """POST with a chosen user agent; returns the whole body (errors allowed)."""
-    headers = {"user-agent": agent}
-    if token:
-        headers["authorization"] = f"Bearer {token}"
-    if ip:
-        headers["x-forwarded-for"] = ip
-    response = await http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+def device(agent: str) -> dict[str, str]:
+    """The headers of a client that names itself `agent` (sessions list it)."""
+    return {"user-agent": agent}
 
 
 async def new_account(http: httpx.AsyncClient, agent: str = "pytest") -> dict[str, Any]:
     """Register; returns the AuthPayload plus the email."""
     email = f"{unique('acct')}@example.test"
-    body = await call(http, REGISTER, {"i": {"email": email, "password": PASSWORD, "displayName": "A"}}, agent=agent)
+    variables = {"i": {"email": email, "password": PASSWORD, "displayName": "A"}}
+    body = await gql(http, REGISTER, variables, headers=device(agent), expect_errors=True)
     payload = body["data"]["register"]
     assert payload["errors"] == [], payload
     return payload | {"email": email}
 
 
 async def login(http: httpx.AsyncClient, email: str, password: str = PASSWORD, agent: str = "pytest") -> dict[str, Any]:
-    body = await call(http, LOGIN, {"i": {"email": email, "password": password}}, agent=agent)
+    variables = {"i": {"email": email, "password": password}}
+    body = await gql(http, LOGIN, variables, headers=device(agent), expect_errors=True)
     payload: dict[str, Any] = body["data"]["login"]
     return payload
 

@@ -1,8 +1,12 @@
-"""The text rules of schema/input_guard.py, in-process: one rule per test."""
+"""The text rules of input_guard.py: in process, one rule per test, and end to end, where text no
+store can take is refused before it reaches one."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphql
+import httpx
 import pytest
 import strawberry
 
@@ -16,6 +20,7 @@ from learnhub.graphql.execution.input_guard import (
     request_text_problem,
     text_problem,
 )
+from tests.support.client import post_graphql
 
 
 @pytest.mark.parametrize(
@@ -89,3 +94,82 @@ def test_the_extension_refuses_before_any_resolver_runs(text: str, extensions: d
     assert result.data is None
     assert result.errors is not None
     assert [e.extensions for e in result.errors] == [extensions]
+
+
+async def test_nul_characters_are_bad_input_and_reach_no_store(http: httpx.AsyncClient) -> None:
+    """PostgreSQL cannot store NUL in text: refused up front, in literals and in variables alike."""
+    literal = await post_graphql(http, '{ course(contentId: "course:\\u0000") { id } }')
+    variable = await post_graphql(
+        http, "query($t: String) { courses(filter: {tag: $t}) { totalCount } }", {"t": "a\x00"}
+    )
+    for response in (literal, variable):
+        body = response.json()
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert "data" not in body
+        assert body["extensions"]["roundTrips"] == {"postgres": 0, "mongodb": 0}
+
+
+async def _refused_before_any_store(
+    http: httpx.AsyncClient, payload: dict[str, Any], code: str = "BAD_USER_INPUT"
+) -> Any:
+    """Send a request given as its JSON fields (text UTF-8 cannot hold included) and check it ran nothing."""
+    response = await post_graphql(
+        http,
+        payload["query"],
+        payload.get("variables"),
+        operation_name=payload.get("operationName"),
+        extensions=payload.get("extensions"),
+    )
+    assert response.status_code == 200
+    answer = response.json()
+    assert [e["extensions"]["code"] for e in answer["errors"]] == [code]
+    assert "data" not in answer
+    assert answer["extensions"]["roundTrips"] == {"postgres": 0, "mongodb": 0}
+    return answer["errors"][0]
+
+
+COURSE = "query($c: String) { course(contentId: $c) { id } }"
+
+SURROGATES = [
+    ("in a variable", {"query": COURSE, "variables": {"c": "course:\ud800"}}),
+    ("in a JSON variable's key", {"query": COURSE, "variables": {"c": "x", "\udfff": 1}}),
+    ("in an inline argument", {"query": '{ course(contentId: "course:\ud800") { id } }'}),
+    ("in a comment", {"query": "{ __typename } # \ud800"}),
+    ("in the operation name", {"query": "query Q { __typename }", "operationName": "\ud800"}),
+    (
+        "in a persisted query being registered",
+        {"query": "{ __typename } # \udc00", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}},
+    ),
+]
+
+
+@pytest.mark.parametrize("payload", [p for _, p in SURROGATES], ids=[name for name, _ in SURROGATES])
+async def test_a_lone_surrogate_is_bad_input_and_reaches_no_store(http: httpx.AsyncClient, payload: Any) -> None:
+    """Text that cannot be encoded as UTF-8 was an INTERNAL_SERVER_ERROR quoting the SQLAlchemy error,
+    or a 500 where an error message or a persisted query's hash had to encode it."""
+    error = await _refused_before_any_store(http, payload)
+    assert "UTF-8" in error["message"]
+
+
+async def test_a_lone_surrogate_in_get_variables_is_bad_input(http: httpx.AsyncClient) -> None:
+    response = await http.get("/graphql", params={"query": COURSE, "variables": '{"c": "\\ud800"}'})
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["BAD_USER_INPUT"]
+
+
+async def test_strings_over_the_general_bound_are_bad_input(http: httpx.AsyncClient) -> None:
+    long = "x" * (MAX_STRING + 1)
+    for payload in (
+        {"query": COURSE, "variables": {"c": long}},
+        {"query": f'{{ course(contentId: "{long}") {{ id }} }}'},
+        {"query": f'{{ course(contentId: """{long}""") {{ id }} }}'},
+    ):
+        error = await _refused_before_any_store(http, payload)
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "limit": MAX_STRING}
+    # At the bound the string is an ordinary id: looked up, and not found.
+    at_bound = (await post_graphql(http, COURSE, {"c": "x" * MAX_STRING})).json()
+    assert [e["extensions"]["code"] for e in at_bound["errors"]] == ["NOT_FOUND"]
+
+
+async def test_nul_in_a_default_value_is_bad_input(http: httpx.AsyncClient) -> None:
+    query = 'query($c: String = "course:\\u0000") { course(contentId: $c) { id } }'
+    await _refused_before_any_store(http, {"query": query})

@@ -13,6 +13,7 @@ import pytest
 
 from learnhub.cli import main
 from learnhub.core.settings import Settings
+from tests.support.client import post_graphql
 from tests.support.data import unique
 from tests.support.servers import GatewayFactory
 
@@ -30,24 +31,20 @@ def _apq(digest: str) -> dict[str, Any]:
     return {"persistedQuery": {"version": 1, "sha256Hash": digest}}
 
 
-async def _post(http: httpx.AsyncClient, payload: dict[str, Any]) -> httpx.Response:
-    return await http.post("/graphql", json=payload)
-
-
 async def test_apq_round_trip_shared_by_two_gateways(http: httpx.AsyncClient, gateway_factory: GatewayFactory) -> None:
     query = _query()
     digest = _hash(query)
-    miss = await _post(http, {"extensions": _apq(digest)})
+    miss = await post_graphql(http, None, extensions=_apq(digest))
     assert miss.status_code == 200
     assert miss.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
     assert "data" not in miss.json()
 
-    first = await _post(http, {"query": query, "extensions": _apq(digest)})
+    first = await post_graphql(http, query, extensions=_apq(digest))
     assert first.status_code == 200
     expected = first.json()["data"]
     assert len(expected["courses"]["nodes"]) == 2
 
-    again = await _post(http, {"extensions": _apq(digest)})
+    again = await post_graphql(http, None, extensions=_apq(digest))
     assert again.json()["data"] == expected
     by_get = await http.get(
         "/graphql", params={"extensions": json.dumps(_apq(digest))}, headers={"accept": "application/json"}
@@ -56,11 +53,11 @@ async def test_apq_round_trip_shared_by_two_gateways(http: httpx.AsyncClient, ga
 
     other = gateway_factory()
     async with httpx.AsyncClient(base_url=other.url) as second:
-        assert (await _post(second, {"extensions": _apq(digest)})).json()["data"] == expected
+        assert (await post_graphql(second, None, extensions=_apq(digest))).json()["data"] == expected
 
 
 async def test_apq_refuses_a_hash_that_is_not_the_querys(http: httpx.AsyncClient) -> None:
-    response = await _post(http, {"query": _query(), "extensions": _apq(_hash("something else"))})
+    response = await post_graphql(http, _query(), extensions=_apq(_hash("something else")))
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_HASH_MISMATCH"
 
@@ -70,7 +67,7 @@ async def test_apq_refuses_a_hash_that_is_not_the_querys(http: httpx.AsyncClient
     [{"version": 2, "sha256Hash": "0" * 64}, {"version": 1, "sha256Hash": "not-hex"}, "a string"],
 )
 async def test_apq_malformed_extension_is_a_bad_request(http: httpx.AsyncClient, extension: object) -> None:
-    response = await _post(http, {"extensions": {"persistedQuery": extension}})
+    response = await post_graphql(http, None, extensions={"persistedQuery": extension})
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
@@ -98,7 +95,7 @@ async def test_trusted_mode_serves_registered_operations_only(
     query = _query()
     server = gateway_factory(persisted_queries="trusted")
     async with httpx.AsyncClient(base_url=server.url) as http:
-        refused = await _post(http, {"query": query})
+        refused = await post_graphql(http, query)
         assert refused.status_code == 400
         assert refused.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_IN_LIST"
 
@@ -106,13 +103,13 @@ async def test_trusted_mode_serves_registered_operations_only(
         manifest = str(_manifest(tmp_path, [("Catalog", query)]))
         await asyncio.to_thread(main, ["documents", "register", manifest, "--client", "web@1.0.0"])
 
-        by_hash = await _post(http, {"extensions": _apq(_hash(query))})
+        by_hash = await post_graphql(http, None, extensions=_apq(_hash(query)))
         assert by_hash.status_code == 200
         assert len(by_hash.json()["data"]["courses"]["nodes"]) == 2
-        by_text = await _post(http, {"query": query})
+        by_text = await post_graphql(http, query)
         assert by_text.json()["data"] == by_hash.json()["data"]
         # One changed character is another operation.
-        edited = await _post(http, {"query": query.replace("first: 2", "first: 3")})
+        edited = await post_graphql(http, query.replace("first: 2", "first: 3"))
         assert edited.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_IN_LIST"
 
 

@@ -1,4 +1,5 @@
-"""The student dashboard: one nested query across PostgreSQL and MongoDB, constant round trips."""
+"""Prefetch, through the student dashboard: one nested query across PostgreSQL and MongoDB, constant
+round trips."""
 
 from __future__ import annotations
 

@@ -39,15 +39,6 @@ async def test_demo_course_has_its_lessons_and_quiz_with_every_question_type(htt
     assert quiz["settings"] == {"passPercent": 70, "attemptsAllowed": 3}
 
 
-async def test_answers_are_not_part_of_the_question_type(http: httpx.AsyncClient) -> None:
-    body = await gql(
-        http,
-        '{ quiz(id: "quiz:rest-basics") { questions { ... on SingleChoiceQuestion { answer } } } }',
-        expect_errors=True,
-    )
-    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-
-
 async def test_cursor_pagination_walks_the_filtered_catalogue_once(
     http: httpx.AsyncClient, stores: StoreAccess
 ) -> None:

@@ -1,4 +1,5 @@
-"""An instructor's view of their own course: students, their progress, attempts."""
+"""Courses: content missing from MongoDB is a null with an error, and an instructor's view of their
+own course (students, their progress, attempts)."""
 
 from __future__ import annotations
 
@@ -63,3 +64,22 @@ async def test_another_instructor_sees_none_of_it(http: httpx.AsyncClient, store
     body = await gql(http, STUDENTS, {"id": course}, token=other, expect_errors=True)
     assert {e["extensions"]["code"] for e in body["errors"]} == {"FORBIDDEN"}
     assert body["data"]["course"] is None
+
+
+async def test_missing_course_content_is_a_null_with_an_error(http: httpx.AsyncClient, stores: StoreAccess) -> None:
+    _, content_id, _ = await make_course(stores, with_content=False)
+
+    body = await gql(
+        http,
+        """
+        query($cid: String!) { course(contentId: $cid) { contentId tags content { title } } }
+    """,
+        {"cid": content_id},
+        expect_errors=True,
+    )
+
+    assert body["data"]["course"] == {"contentId": content_id, "tags": ["test"], "content": None}
+    [error] = body["errors"]
+    assert error["path"] == ["course", "content"]
+    assert error["extensions"]["code"] == "CONTENT_NOT_FOUND"
+    assert error["extensions"]["contentId"] == content_id
