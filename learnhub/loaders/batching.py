@@ -33,6 +33,14 @@ def in_key_order(keys: Sequence[K], records: Iterable[T], key_of: Callable[[T], 
     return [found.get(key) for key in keys]
 
 
+def in_key_groups(keys: Sequence[K], records: Iterable[T], key_of: Callable[[T], K]) -> list[list[T]]:
+    """Each key's records, in the order given; an empty list for a key with none."""
+    grouped: dict[K, list[T]] = {}
+    for record in records:
+        grouped.setdefault(key_of(record), []).append(record)
+    return [grouped.get(key, []) for key in keys]
+
+
 class _Batch(Generic[K]):
     """Keys on their way to the store, and the callers waiting for some of them."""
 

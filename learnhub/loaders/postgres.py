@@ -1,9 +1,15 @@
-"""Loaders for PostgreSQL rows."""
+"""Loaders for PostgreSQL rows.
+
+Each loader names what it reads (`fetch`: one query for a whole batch of keys) and the columns
+a row's key is in (`key`); the bases answer each key from the rows, in key order.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from operator import itemgetter
+from typing import TypeVar
 
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -11,138 +17,142 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from learnhub.auth.viewer import Viewer
 from learnhub.auth.visibility import may_see_course
 from learnhub.datasources.postgres import achievements, attempts, courses, enrollments, progress, users
-from learnhub.loaders.batching import MAX_BATCH_SIZE, DataLoader, in_key_order
+from learnhub.loaders.batching import MAX_BATCH_SIZE, DataLoader, in_key_groups, in_key_order
 
 Row = RowMapping
+K = TypeVar("K")
+V = TypeVar("V")
+Other = TypeVar("Other", uuid.UUID, str)
+Fetch = Callable[[AsyncEngine, list[K]], Awaitable[Sequence[Row]]]
+KeyOf = Callable[[Row], K]
 
 
-class UserByIdLoader(DataLoader[uuid.UUID, Row | None]):
+def by_pairs(
+    fetch: Callable[[AsyncEngine, list[uuid.UUID], list[Other]], Awaitable[Sequence[Row]]],
+) -> Fetch[tuple[uuid.UUID, Other]]:
+    """A read by (user id, other id) keys, made as one read by the keys' distinct user ids and
+    distinct other ids: its rows may pair them otherwise, and answering by key leaves those out."""
+
+    async def read(engine: AsyncEngine, keys: list[tuple[uuid.UUID, Other]]) -> Sequence[Row]:
+        return await fetch(engine, sorted({user for user, _ in keys}), sorted({other for _, other in keys}))
+
+    return read
+
+
+class _Loader(DataLoader[K, V]):
+    fetch: Fetch[K]
+    key: tuple[str, ...] = ("id",)
+
     def __init__(self, engine: AsyncEngine) -> None:
-        async def load(ids: list[uuid.UUID]) -> list[Row | None]:
-            return in_key_order(ids, await users.users_by_ids(engine, ids), lambda r: r["id"])
+        fetch, key_of = type(self).fetch, itemgetter(*self.key)
+
+        async def load(keys: list[K]) -> list[V]:
+            return self.answer(keys, await fetch(engine, keys), key_of)
 
         super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+
+    def answer(self, keys: list[K], rows: Sequence[Row], key_of: KeyOf[K]) -> list[V]:
+        raise NotImplementedError
+
+
+class _RowLoader(_Loader[K, Row | None]):
+    """One row per key; None for a miss."""
+
+    def answer(self, keys: list[K], rows: Sequence[Row], key_of: KeyOf[K]) -> list[Row | None]:
+        return in_key_order(keys, rows, key_of)
+
+
+class _RowsLoader(_Loader[K, list[Row]]):
+    """Every row of each key, in the order read; none: an empty list."""
+
+    def answer(self, keys: list[K], rows: Sequence[Row], key_of: KeyOf[K]) -> list[list[Row]]:
+        return in_key_groups(keys, rows, key_of)
 
 
 Seen = Callable[[Sequence[Row]], None]
 
 
-class CourseByIdLoader(DataLoader[uuid.UUID, Row | None]):
+class _CourseLoader(_RowLoader[K]):
     """Course rows the viewer may see (auth/visibility.py); a hidden course reads as a miss.
 
-    `seen` gets every row fetched, so the registry can prime the by-content-id loader with it.
+    `seen` gets every row fetched, so the registry can prime the other course loader with it.
     """
 
     def __init__(self, engine: AsyncEngine, viewer: Viewer, seen: Seen) -> None:
-        async def load(ids: list[uuid.UUID]) -> list[Row | None]:
-            rows = await courses.courses_by_ids(engine, ids)
-            seen(rows)
-            return in_key_order(ids, [r for r in rows if may_see_course(viewer, r)], lambda r: r["id"])
+        self._viewer = viewer
+        self._seen = seen
+        super().__init__(engine)
 
-        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
-
-
-class CourseByContentIdLoader(DataLoader[str, Row | None]):
-    """Course rows the viewer may see, by content id (`course:<slug>`); a hidden course reads as a miss."""
-
-    def __init__(self, engine: AsyncEngine, viewer: Viewer, seen: Seen) -> None:
-        async def load(ids: list[str]) -> list[Row | None]:
-            rows = await courses.courses_by_content_ids(engine, ids)
-            seen(rows)
-            return in_key_order(ids, [r for r in rows if may_see_course(viewer, r)], lambda r: r["content_id"])
-
-        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+    def answer(self, keys: list[K], rows: Sequence[Row], key_of: KeyOf[K]) -> list[Row | None]:
+        self._seen(rows)
+        return in_key_order(keys, [r for r in rows if may_see_course(self._viewer, r)], key_of)
 
 
-class QuizAttemptByIdLoader(DataLoader[uuid.UUID, Row | None]):
-    def __init__(self, engine: AsyncEngine) -> None:
-        async def load(ids: list[uuid.UUID]) -> list[Row | None]:
-            return in_key_order(ids, await attempts.attempts_by_ids(engine, ids), lambda r: r["id"])
+class UserByIdLoader(_RowLoader[uuid.UUID]):
+    fetch = staticmethod(users.users_by_ids)
 
-        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+
+class CourseByIdLoader(_CourseLoader[uuid.UUID]):
+    fetch = staticmethod(courses.courses_by_ids)
+
+
+class CourseByContentIdLoader(_CourseLoader[str]):
+    """By content id (`course:<slug>`)."""
+
+    fetch = staticmethod(courses.courses_by_content_ids)
+    key = ("content_id",)
+
+
+class QuizAttemptByIdLoader(_RowLoader[uuid.UUID]):
+    fetch = staticmethod(attempts.attempts_by_ids)
 
 
 ProgressKey = tuple[uuid.UUID, str]
 
 
-class LessonProgressByUserLessonLoader(DataLoader[ProgressKey, Row | None]):
+class LessonProgressByUserLessonLoader(_RowLoader[ProgressKey]):
     """Key: (user id, lesson content id)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        async def load(keys: list[ProgressKey]) -> Sequence[Row | None]:
-            user_ids = sorted({user for user, _ in keys})
-            lesson_ids = sorted({lesson for _, lesson in keys})
-            rows = await progress.progress_for(engine, user_ids, lesson_ids)
-            return in_key_order(keys, rows, lambda r: (r["user_id"], r["lesson_content_id"]))
-
-        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+    fetch = staticmethod(by_pairs(progress.progress_for))
+    key = ("user_id", "lesson_content_id")
 
 
 EnrollmentKey = tuple[uuid.UUID, uuid.UUID]
 
 
-class EnrollmentByUserCourseLoader(DataLoader[EnrollmentKey, Row | None]):
+class EnrollmentByUserCourseLoader(_RowLoader[EnrollmentKey]):
     """Key: (user id, course id)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        async def load(keys: list[EnrollmentKey]) -> Sequence[Row | None]:
-            user_ids = sorted({user for user, _ in keys})
-            course_ids = sorted({course for _, course in keys})
-            rows = await enrollments.enrollments_for_pairs(engine, user_ids, course_ids)
-            return in_key_order(keys, rows, lambda r: (r["user_id"], r["course_id"]))
-
-        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+    fetch = staticmethod(by_pairs(enrollments.enrollments_for_pairs))
+    key = ("user_id", "course_id")
 
 
 SubmittedKey = tuple[uuid.UUID, str]
 
 
-class SubmittedAttemptByUserQuizLoader(DataLoader[SubmittedKey, Row | None]):
+class SubmittedAttemptByUserQuizLoader(_RowLoader[SubmittedKey]):
     """Key: (user id, quiz content id) -> {passed} when the user submitted an attempt, else None."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        async def load(keys: list[SubmittedKey]) -> Sequence[Row | None]:
-            user_ids = sorted({user for user, _ in keys})
-            quiz_ids = sorted({quiz for _, quiz in keys})
-            rows = await attempts.submitted_for(engine, user_ids, quiz_ids)
-            return in_key_order(keys, rows, lambda r: (r["user_id"], r["quiz_content_id"]))
-
-        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+    fetch = staticmethod(by_pairs(attempts.submitted_for))
+    key = ("user_id", "quiz_content_id")
 
 
-class LessonProgressByUserCourseLoader(DataLoader[EnrollmentKey, list[Row]]):
+class LessonProgressByUserCourseLoader(_RowsLoader[EnrollmentKey]):
     """Key: (user id, course id) -> that user's progress rows in the course, oldest first."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        async def load(keys: list[EnrollmentKey]) -> list[list[Row]]:
-            user_ids = sorted({user for user, _ in keys})
-            course_ids = sorted({course for _, course in keys})
-            grouped: dict[EnrollmentKey, list[Row]] = {}
-            for row in await progress.progress_in_courses(engine, user_ids, course_ids):
-                grouped.setdefault((row["user_id"], row["course_id"]), []).append(row)
-            return [grouped.get(key, []) for key in keys]
-
-        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+    fetch = staticmethod(by_pairs(progress.progress_in_courses))
+    key = ("user_id", "course_id")
 
 
-class UserStatsByUserIdLoader(DataLoader[uuid.UUID, Row | None]):
+class UserStatsByUserIdLoader(_RowLoader[uuid.UUID]):
     """The user's row of the user_stats view (None until the worker's first refresh after sign-up)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        async def load(ids: list[uuid.UUID]) -> list[Row | None]:
-            return in_key_order(ids, await achievements.stats_by_user_ids(engine, ids), lambda r: r["user_id"])
-
-        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+    fetch = staticmethod(achievements.stats_by_user_ids)
+    key = ("user_id",)
 
 
-class AchievementsByUserIdLoader(DataLoader[uuid.UUID, list[Row]]):
+class AchievementsByUserIdLoader(_RowsLoader[uuid.UUID]):
     """The user's awarded achievements, oldest first."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        async def load(ids: list[uuid.UUID]) -> list[list[Row]]:
-            grouped: dict[uuid.UUID, list[Row]] = {}
-            for row in await achievements.achievements_of_users(engine, ids):
-                grouped.setdefault(row["user_id"], []).append(row)
-            return [grouped.get(user_id, []) for user_id in ids]
-
-        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
+    fetch = staticmethod(achievements.achievements_of_users)
+    key = ("user_id",)

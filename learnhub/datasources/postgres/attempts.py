@@ -11,10 +11,10 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from learnhub.core.ids import uuid7
-from learnhub.datasources.postgres.courses import CourseScope, scoped
+from learnhub.datasources.postgres.courses import CourseScope, user_rows
 from learnhub.datasources.postgres.outbox import add_event
-from learnhub.datasources.postgres.pagination import Page, PageRequest, keyset, to_page
-from learnhub.datasources.postgres.sql import fetch_all, fetch_value, in_texts, in_uuids
+from learnhub.datasources.postgres.pagination import Listing
+from learnhub.datasources.postgres.sql import fetch_all, in_texts, in_uuids
 from learnhub.datasources.postgres.tables import quiz_attempts, utcnow
 
 _COLUMNS = (
@@ -34,30 +34,17 @@ _COLUMNS = (
 )
 
 
-async def attempts_of_user(engine: AsyncEngine, user_id: uuid.UUID, scope: CourseScope, page: PageRequest) -> Page:
-    """Newest first, in courses the reader may see."""
-    stmt = scoped(select(*_COLUMNS).where(quiz_attempts.c.user_id == user_id), scope, quiz_attempts.c.course_id)
-    return to_page(await fetch_all(engine, keyset(stmt, quiz_attempts.c.id, page)), page)
-
-
-async def count_attempts_of_user(engine: AsyncEngine, user_id: uuid.UUID, scope: CourseScope) -> int:
-    stmt = select(func.count()).select_from(quiz_attempts).where(quiz_attempts.c.user_id == user_id)
-    return int(await fetch_value(engine, scoped(stmt, scope, quiz_attempts.c.course_id)))
+def attempts_of_user(user_id: uuid.UUID, scope: CourseScope) -> Listing:
+    return user_rows(quiz_attempts, _COLUMNS, user_id, scope)
 
 
 async def attempts_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> Sequence[RowMapping]:
     return await fetch_all(engine, select(*_COLUMNS).where(in_uuids(quiz_attempts.c.id, "ids", ids)))
 
 
-async def attempts_of_course(engine: AsyncEngine, course_id: uuid.UUID, page: PageRequest) -> Page:
+def attempts_of_course(course_id: uuid.UUID) -> Listing:
     """Every student's attempts in one course, newest first (the course's instructor)."""
-    stmt = keyset(select(*_COLUMNS).where(quiz_attempts.c.course_id == course_id), quiz_attempts.c.id, page)
-    return to_page(await fetch_all(engine, stmt), page)
-
-
-async def count_attempts_of_course(engine: AsyncEngine, course_id: uuid.UUID) -> int:
-    stmt = select(func.count()).select_from(quiz_attempts).where(quiz_attempts.c.course_id == course_id)
-    return int(await fetch_value(engine, stmt))
+    return Listing(select(*_COLUMNS).where(quiz_attempts.c.course_id == course_id), quiz_attempts.c.id)
 
 
 async def submitted_for(

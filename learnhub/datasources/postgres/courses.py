@@ -7,15 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, insert, select, update
+from sqlalchemy import Column, ColumnElement, Table, false, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Select
 
 from learnhub.core.ids import uuid7
-from learnhub.datasources.postgres.pagination import Page, PageRequest, keyset, to_page
-from learnhub.datasources.postgres.sql import fetch_all, fetch_value, in_texts, in_uuids
+from learnhub.datasources.postgres.pagination import Listing, Page, PageRequest
+from learnhub.datasources.postgres.sql import fetch_all, in_texts, in_uuids
 from learnhub.datasources.postgres.tables import courses, utcnow
 
 _COLUMNS = (
@@ -38,14 +38,16 @@ class CourseFilter:
     published: bool | None = None
 
 
-def _filtered(base: Select[Any], where: CourseFilter) -> Select[Any]:
+def catalogue(where: CourseFilter) -> Listing:
+    """The catalogue, oldest course first."""
+    stmt = select(*_COLUMNS)
     if where.tag is not None:
-        base = base.where(courses.c.tags.contains([where.tag]))
+        stmt = stmt.where(courses.c.tags.contains([where.tag]))
     if where.level is not None:
-        base = base.where(courses.c.level == where.level)
+        stmt = stmt.where(courses.c.level == where.level)
     if where.published is not None:
-        base = base.where(courses.c.published == where.published)
-    return base
+        stmt = stmt.where(courses.c.published == where.published)
+    return Listing(stmt, courses.c.id, newest_first=False)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,14 @@ def scoped(stmt: Select[Any], scope: CourseScope, course_id: ColumnElement[Any])
     return stmt if condition is None else stmt.where(condition)
 
 
+def user_rows(
+    table: Table, columns: Sequence[Column[Any]], user_id: uuid.UUID, scope: CourseScope, *where: ColumnElement[bool]
+) -> Listing:
+    """A user's rows of `table` (enrollments, attempts) in courses the reader may see, newest first."""
+    stmt = select(*columns).where(table.c.user_id == user_id, *where)
+    return Listing(scoped(stmt, scope, table.c.course_id), table.c.id)
+
+
 async def courses_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> Sequence[RowMapping]:
     return await fetch_all(engine, select(*_COLUMNS).where(in_uuids(courses.c.id, "ids", ids)))
 
@@ -89,12 +99,12 @@ async def content_ids_visible_to(engine: AsyncEngine, instructor_id: uuid.UUID |
 
 
 async def list_courses(engine: AsyncEngine, where: CourseFilter, page: PageRequest) -> Page:
-    stmt = keyset(_filtered(select(*_COLUMNS), where), courses.c.id, page, newest_first=False)
-    return to_page(await fetch_all(engine, stmt), page)
+    """One page of `catalogue(where)`; `count_courses` counts it."""
+    return await catalogue(where).page(engine, page)
 
 
 async def count_courses(engine: AsyncEngine, where: CourseFilter) -> int:
-    return int(await fetch_value(engine, _filtered(select(func.count()).select_from(courses), where)))
+    return await catalogue(where).count(engine)
 
 
 class ContentIdTaken(Exception):

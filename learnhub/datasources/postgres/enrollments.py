@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from learnhub.core.ids import uuid7
-from learnhub.datasources.postgres.courses import CourseScope, scoped
+from learnhub.datasources.postgres.courses import CourseScope, user_rows
 from learnhub.datasources.postgres.outbox import add_event
-from learnhub.datasources.postgres.pagination import Page, PageRequest, keyset, to_page
-from learnhub.datasources.postgres.sql import fetch_all, fetch_value, in_uuids
+from learnhub.datasources.postgres.pagination import Listing, Page, PageRequest
+from learnhub.datasources.postgres.sql import fetch_all, in_uuids
 from learnhub.datasources.postgres.tables import enrollments, utcnow
 
 _COLUMNS = (
@@ -27,15 +27,8 @@ _COLUMNS = (
 )
 
 
-async def enrollments_of_user(engine: AsyncEngine, user_id: uuid.UUID, scope: CourseScope, page: PageRequest) -> Page:
-    """Newest first, in courses the reader may see."""
-    stmt = scoped(select(*_COLUMNS).where(enrollments.c.user_id == user_id), scope, enrollments.c.course_id)
-    return to_page(await fetch_all(engine, keyset(stmt, enrollments.c.id, page)), page)
-
-
-async def count_enrollments_of_user(engine: AsyncEngine, user_id: uuid.UUID, scope: CourseScope) -> int:
-    stmt = select(func.count()).select_from(enrollments).where(enrollments.c.user_id == user_id)
-    return int(await fetch_value(engine, scoped(stmt, scope, enrollments.c.course_id)))
+def enrollments_of_user(user_id: uuid.UUID, scope: CourseScope) -> Listing:
+    return user_rows(enrollments, _COLUMNS, user_id, scope)
 
 
 async def enrollments_for_pairs(
@@ -52,15 +45,9 @@ async def enrollments_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> S
     return await fetch_all(engine, select(*_COLUMNS).where(in_uuids(enrollments.c.id, "ids", ids)))
 
 
-async def enrollments_of_course(engine: AsyncEngine, course_id: uuid.UUID, page: PageRequest) -> Page:
+def enrollments_of_course(course_id: uuid.UUID) -> Listing:
     """A course's students, newest enrollment first (the course's instructor)."""
-    stmt = keyset(select(*_COLUMNS).where(enrollments.c.course_id == course_id), enrollments.c.id, page)
-    return to_page(await fetch_all(engine, stmt), page)
-
-
-async def count_enrollments_of_course(engine: AsyncEngine, course_id: uuid.UUID) -> int:
-    stmt = select(func.count()).select_from(enrollments).where(enrollments.c.course_id == course_id)
-    return int(await fetch_value(engine, stmt))
+    return Listing(select(*_COLUMNS).where(enrollments.c.course_id == course_id), enrollments.c.id)
 
 
 async def enroll(engine: AsyncEngine, user_id: uuid.UUID, course_id: uuid.UUID) -> RowMapping:
@@ -126,17 +113,15 @@ async def mark_completed(engine: AsyncEngine, user_id: uuid.UUID, course_id: uui
         return True
 
 
+def learning(user_id: uuid.UUID, scope: CourseScope) -> Listing:
+    """The user's active and completed enrollments (`myCourses`)."""
+    return user_rows(enrollments, _COLUMNS, user_id, scope, enrollments.c.status != "cancelled")
+
+
 async def learning_of_user(engine: AsyncEngine, user_id: uuid.UUID, scope: CourseScope, page: PageRequest) -> Page:
-    """The user's active and completed enrollments in courses the reader may see, newest first (`myCourses`)."""
-    mine = select(*_COLUMNS).where(enrollments.c.user_id == user_id, enrollments.c.status != "cancelled")
-    stmt = scoped(mine, scope, enrollments.c.course_id)
-    return to_page(await fetch_all(engine, keyset(stmt, enrollments.c.id, page)), page)
+    """One page of `learning(user_id, scope)`; `count_learning_of_user` counts it."""
+    return await learning(user_id, scope).page(engine, page)
 
 
 async def count_learning_of_user(engine: AsyncEngine, user_id: uuid.UUID, scope: CourseScope) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(enrollments)
-        .where(enrollments.c.user_id == user_id, enrollments.c.status != "cancelled")
-    )
-    return int(await fetch_value(engine, scoped(stmt, scope, enrollments.c.course_id)))
+    return await learning(user_id, scope).count(engine)

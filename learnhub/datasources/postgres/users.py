@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from learnhub.core.ids import uuid7
-from learnhub.datasources.postgres.pagination import Page, PageRequest, keyset, to_page
-from learnhub.datasources.postgres.sql import fetch_all, fetch_one, fetch_value, in_uuids
+from learnhub.datasources.postgres.pagination import Listing, Page, PageRequest
+from learnhub.datasources.postgres.sql import fetch_all, fetch_one, in_uuids
 from learnhub.datasources.postgres.tables import user_profiles, users, utcnow
 
 _PUBLIC = (
@@ -79,19 +79,21 @@ async def set_disabled(engine: AsyncEngine, user_id: uuid.UUID, disabled: bool) 
         return result.rowcount > 0
 
 
-async def list_users(engine: AsyncEngine, page: PageRequest, role: str | None = None) -> Page:
+def user_list(role: str | None) -> Listing:
     """Newest first, optionally of one role (admin screens)."""
     stmt = select(*_PUBLIC).select_from(_JOINED)
     if role is not None:
         stmt = stmt.where(users.c.role == role)
-    return to_page(await fetch_all(engine, keyset(stmt, users.c.id, page)), page)
+    return Listing(stmt, users.c.id)
+
+
+async def list_users(engine: AsyncEngine, page: PageRequest, role: str | None = None) -> Page:
+    """One page of `user_list(role)`; `count_users` counts it."""
+    return await user_list(role).page(engine, page)
 
 
 async def count_users(engine: AsyncEngine, role: str | None = None) -> int:
-    stmt = select(func.count()).select_from(users)
-    if role is not None:
-        stmt = stmt.where(users.c.role == role)
-    return int(await fetch_value(engine, stmt))
+    return await user_list(role).count(engine)
 
 
 async def create_user(

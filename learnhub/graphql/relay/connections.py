@@ -1,8 +1,8 @@
-"""Relay cursor connections over keyset pages."""
+"""Relay cursor connections over keyset pages: the stores page on row ids, cursors wrap them here."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 import strawberry
@@ -10,7 +10,9 @@ from sqlalchemy.engine import RowMapping
 
 from learnhub.core.errors import BadUserInput
 from learnhub.core.settings import Settings
-from learnhub.datasources.postgres.pagination import Page, PageRequest, decode_cursor, encode_cursor
+from learnhub.datasources.postgres.pagination import Listing, Page, PageRequest
+from learnhub.graphql.context import Context
+from learnhub.graphql.relay.cursors import row_after, row_cursor
 
 T = TypeVar("T")
 
@@ -51,7 +53,7 @@ def page_request(settings: Settings, first: int | None, after: str | None) -> Pa
         raise BadUserInput(
             f"`first` must be between 0 and {settings.max_page_size}", argument="first", max=settings.max_page_size
         )
-    return PageRequest(first=size, after=decode_cursor(after) if after else None)
+    return PageRequest(first=size, after=row_after(after) if after else None)
 
 
 def connection(
@@ -60,8 +62,7 @@ def connection(
     to_node: Callable[[RowMapping], T],
     count: Callable[[], Awaitable[int]],
 ) -> Connection[T]:
-    rows: Sequence[RowMapping] = page.rows
-    edges = [Edge(cursor=encode_cursor(row["id"]), node=to_node(row)) for row in rows]
+    edges = [Edge(cursor=row_cursor(key), node=to_node(row)) for row, key in zip(page.rows, page.keys, strict=True)]
     return Connection(
         edges=edges,
         page_info=PageInfo(
@@ -72,3 +73,13 @@ def connection(
         ),
         _count=count,
     )
+
+
+async def paged(
+    ctx: Context, listing: Listing, first: int | None, after: str | None, to_node: Callable[[RowMapping], T]
+) -> Connection[T]:
+    """One page of `listing` as a connection; `totalCount` counts the same list, only when asked."""
+    request = page_request(ctx.settings, first, after)
+    engine = ctx.stores.engine
+    page = await listing.page(engine, request)
+    return connection(page, request, to_node, lambda: listing.count(engine))

@@ -12,7 +12,7 @@ from sqlalchemy.engine import RowMapping
 from learnhub.datasources.postgres import attempts as attempt_rows
 from learnhub.datasources.postgres import enrollments as enrollment_rows
 from learnhub.graphql.context import Info
-from learnhub.graphql.relay.connections import Connection, connection, page_request
+from learnhub.graphql.relay.connections import Connection, paged
 from learnhub.graphql.relay.node import Node, to_global_id
 from learnhub.graphql.relay.prefetch import NOT_FETCHED, NotFetched, later
 from learnhub.graphql.relay.selection import selects_any
@@ -104,12 +104,8 @@ class Course(Node):
     ) -> Connection[Annotated[Enrollment, strawberry.lazy("learnhub.graphql.types.users")]]:
         from learnhub.graphql.types.users import Enrollment
 
-        engine, course_id = info.context.stores.engine, self.row["id"]
-        request = page_request(info.context.settings, first, after)
-        page = await enrollment_rows.enrollments_of_course(engine, course_id, request)
-        return connection(
-            page, request, Enrollment.from_row, lambda: enrollment_rows.count_enrollments_of_course(engine, course_id)
-        )
+        listing = enrollment_rows.enrollments_of_course(self.row["id"])
+        return await paged(info.context, listing, first, after, Enrollment.from_row)
 
     @strawberry.field(description="Every student's quiz attempts in the course: its instructor and admins only.")
     async def quiz_attempts(
@@ -117,12 +113,8 @@ class Course(Node):
     ) -> Connection[Annotated[QuizAttempt, strawberry.lazy("learnhub.graphql.types.quizzes")]]:
         from learnhub.graphql.types.quizzes import QuizAttempt
 
-        engine, course_id = info.context.stores.engine, self.row["id"]
-        request = page_request(info.context.settings, first, after)
-        page = await attempt_rows.attempts_of_course(engine, course_id, request)
-        return connection(
-            page, request, QuizAttempt.from_row, lambda: attempt_rows.count_attempts_of_course(engine, course_id)
-        )
+        listing = attempt_rows.attempts_of_course(self.row["id"])
+        return await paged(info.context, listing, first, after, QuizAttempt.from_row)
 
 
 CONTENT_FIELDS = ("content", "title", "lessonCount")

@@ -13,7 +13,7 @@ from learnhub.auth.visibility import course_scope
 from learnhub.datasources.postgres import attempts as attempt_rows
 from learnhub.datasources.postgres import enrollments as enrollment_rows
 from learnhub.graphql.context import Info
-from learnhub.graphql.relay.connections import Connection, connection, page_request
+from learnhub.graphql.relay.connections import Connection, paged
 from learnhub.graphql.relay.node import Node, to_global_id
 from learnhub.graphql.relay.prefetch import NOT_FETCHED, NotFetched, later
 from learnhub.graphql.relay.selection import CONNECTION_ITEMS, selects_any
@@ -196,16 +196,8 @@ class User(Node):
     async def enrollments(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Enrollment]:
-        engine, user_id = info.context.stores.engine, self.row["id"]
-        request = page_request(info.context.settings, first, after)
-        scope = course_scope(info.context.viewer)
-        page = await enrollment_rows.enrollments_of_user(engine, user_id, scope, request)
-        result = connection(
-            page,
-            request,
-            Enrollment.from_row,
-            lambda: enrollment_rows.count_enrollments_of_user(engine, user_id, scope),
-        )
+        listing = enrollment_rows.enrollments_of_user(self.row["id"], course_scope(info.context.viewer))
+        result = await paged(info.context, listing, first, after, Enrollment.from_row)
         await with_courses(info, [edge.node for edge in result.edges], CONNECTION_ITEMS)
         return result
 
@@ -227,13 +219,8 @@ class User(Node):
     async def quiz_attempts(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[QuizAttempt]:
-        engine, user_id = info.context.stores.engine, self.row["id"]
-        request = page_request(info.context.settings, first, after)
-        scope = course_scope(info.context.viewer)
-        page = await attempt_rows.attempts_of_user(engine, user_id, scope, request)
-        return connection(
-            page, request, QuizAttempt.from_row, lambda: attempt_rows.count_attempts_of_user(engine, user_id, scope)
-        )
+        listing = attempt_rows.attempts_of_user(self.row["id"], course_scope(info.context.viewer))
+        return await paged(info.context, listing, first, after, QuizAttempt.from_row)
 
 
 async def with_courses(info: Info, enrollments: Sequence[Enrollment], prefixes: tuple[tuple[str, ...], ...]) -> None:
