@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Select
 
 from learnhub.core.ids import uuid7
-from learnhub.datasources.postgres.pagination import Listing, Page, PageRequest
+from learnhub.datasources.postgres.pagination import Listing
 from learnhub.datasources.postgres.sql import fetch_all, in_texts, in_uuids
 from learnhub.datasources.postgres.tables import courses, utcnow
 
@@ -96,15 +96,6 @@ async def content_ids_visible_to(engine: AsyncEngine, instructor_id: uuid.UUID |
     stmt = select(courses.c.content_id, courses.c.published, own.label("own")).where(courses.c.published | own)
     rows = await fetch_all(engine, stmt)
     return [r["content_id"] for r in rows if r["published"]], [r["content_id"] for r in rows if r["own"]]
-
-
-async def list_courses(engine: AsyncEngine, where: CourseFilter, page: PageRequest) -> Page:
-    """One page of `catalogue(where)`; `count_courses` counts it."""
-    return await catalogue(where).page(engine, page)
-
-
-async def count_courses(engine: AsyncEngine, where: CourseFilter) -> int:
-    return await catalogue(where).count(engine)
 
 
 class ContentIdTaken(Exception):

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.courses import CourseScope, user_rows
 from learnhub.datasources.postgres.outbox import add_event
-from learnhub.datasources.postgres.pagination import Listing, Page, PageRequest
+from learnhub.datasources.postgres.pagination import Listing
 from learnhub.datasources.postgres.sql import fetch_all, in_uuids
 from learnhub.datasources.postgres.tables import enrollments, utcnow
 
@@ -116,12 +116,3 @@ async def mark_completed(engine: AsyncEngine, user_id: uuid.UUID, course_id: uui
 def learning(user_id: uuid.UUID, scope: CourseScope) -> Listing:
     """The user's active and completed enrollments (`myCourses`)."""
     return user_rows(enrollments, _COLUMNS, user_id, scope, enrollments.c.status != "cancelled")
-
-
-async def learning_of_user(engine: AsyncEngine, user_id: uuid.UUID, scope: CourseScope, page: PageRequest) -> Page:
-    """One page of `learning(user_id, scope)`; `count_learning_of_user` counts it."""
-    return await learning(user_id, scope).page(engine, page)
-
-
-async def count_learning_of_user(engine: AsyncEngine, user_id: uuid.UUID, scope: CourseScope) -> int:
-    return await learning(user_id, scope).count(engine)

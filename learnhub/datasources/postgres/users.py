@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from learnhub.core.ids import uuid7
-from learnhub.datasources.postgres.pagination import Listing, Page, PageRequest
+from learnhub.datasources.postgres.pagination import Listing
 from learnhub.datasources.postgres.sql import fetch_all, fetch_one, in_uuids
 from learnhub.datasources.postgres.tables import user_profiles, users, utcnow
 
@@ -85,15 +85,6 @@ def user_list(role: str | None) -> Listing:
     if role is not None:
         stmt = stmt.where(users.c.role == role)
     return Listing(stmt, users.c.id)
-
-
-async def list_users(engine: AsyncEngine, page: PageRequest, role: str | None = None) -> Page:
-    """One page of `user_list(role)`; `count_users` counts it."""
-    return await user_list(role).page(engine, page)
-
-
-async def count_users(engine: AsyncEngine, role: str | None = None) -> int:
-    return await user_list(role).count(engine)
 
 
 async def create_user(

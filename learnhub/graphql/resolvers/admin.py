@@ -9,7 +9,7 @@ import strawberry
 from learnhub.auth import sessions
 from learnhub.datasources.postgres import users
 from learnhub.graphql.context import Info
-from learnhub.graphql.relay.connections import Connection, connection, page_request
+from learnhub.graphql.relay.connections import Connection, paged
 from learnhub.graphql.relay.node import expect_uuid
 from learnhub.graphql.types.auth import AccountError, AccountErrorCode, UserAdminPayload
 from learnhub.graphql.types.enums import Role
@@ -19,11 +19,8 @@ from learnhub.graphql.types.users import User
 async def list_users(
     info: Info, first: int | None = None, after: str | None = None, role: Role | None = None
 ) -> Connection[User]:
-    engine = info.context.stores.engine
-    request = page_request(info.context.settings, first, after)
-    role_name = role.value if role is not None else None
-    page = await users.list_users(engine, request, role_name)
-    return connection(page, request, User.from_row, lambda: users.count_users(engine, role_name))
+    listing = users.user_list(role.value if role is not None else None)
+    return await paged(info.context, listing, first, after, User.from_row)
 
 
 def _refused(code: AccountErrorCode, message: str) -> UserAdminPayload:

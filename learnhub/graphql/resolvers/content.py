@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-
 import strawberry
 
 from learnhub.auth.visibility import visible_quizzes
@@ -11,6 +9,7 @@ from learnhub.core.errors import BadUserInput
 from learnhub.datasources.mongo import content
 from learnhub.graphql.context import Info
 from learnhub.graphql.relay.connections import Connection, Edge, PageInfo
+from learnhub.graphql.relay.cursors import decode_cursor, encode_cursor
 from learnhub.graphql.relay.node import expect_content_id
 from learnhub.graphql.types.content import Lesson, found
 from learnhub.graphql.types.enums import QuestionType
@@ -36,22 +35,6 @@ MAX_QUESTION_PAGE = 500
 _CURSOR = "q1:"
 
 
-def _question_cursor(content_id: str) -> str:
-    return base64.urlsafe_b64encode(f"{_CURSOR}{content_id}".encode()).decode().rstrip("=")
-
-
-def _after_question(cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadUserInput("`after` is not a cursor returned by this API", argument="after") from exc
-    if not raw.startswith(_CURSOR):
-        raise BadUserInput("`after` is not a cursor returned by this API", argument="after")
-    return raw[len(_CURSOR) :]
-
-
 async def question_bank(
     info: Info,
     first: int | None = None,
@@ -66,11 +49,12 @@ async def question_bank(
         )
     db = info.context.stores.mongo_db
     kind = type.value if type is not None else None
-    after_id = _after_question(after)
+    after_id = decode_cursor(_CURSOR, after) if after is not None else None
     quizzes = await visible_quizzes(info.context.stores.engine, info.context.viewer)
     docs = await content.question_bank_page(db, quizzes, kind, tag, after_id=after_id, limit=size + 1)
     edges = [
-        Edge(cursor=_question_cursor(d["_id"]), node=question_from_doc(d, content.quiz_ids_of(d))) for d in docs[:size]
+        Edge(cursor=encode_cursor(_CURSOR, d["_id"]), node=question_from_doc(d, content.quiz_ids_of(d)))
+        for d in docs[:size]
     ]
     return Connection(
         edges=edges,

@@ -7,7 +7,7 @@ import strawberry
 from learnhub.core.errors import BadUserInput
 from learnhub.datasources.postgres import courses
 from learnhub.graphql.context import Info
-from learnhub.graphql.relay.connections import Connection, connection, page_request
+from learnhub.graphql.relay.connections import Connection, paged
 from learnhub.graphql.relay.node import expect_uuid
 from learnhub.graphql.relay.selection import CONNECTION_ITEMS
 from learnhub.graphql.types.content import not_found
@@ -18,12 +18,10 @@ async def list_courses(
     info: Info, first: int | None = None, after: str | None = None, filter: CourseFilter | None = None
 ) -> Connection[Course]:
     ctx = info.context
-    request = page_request(ctx.settings, first, after)
     given = filter or CourseFilter()
     published = given.published if ctx.viewer.is_admin else True
     where = courses.CourseFilter(tag=given.tag, level=given.level.value if given.level else None, published=published)
-    page = await courses.list_courses(ctx.stores.engine, where, request)
-    result = connection(page, request, Course.from_row, lambda: courses.count_courses(ctx.stores.engine, where))
+    result = await paged(ctx, courses.catalogue(where), first, after, Course.from_row)
     await with_content(info, [edge.node for edge in result.edges], CONNECTION_ITEMS)
     return result
 

@@ -10,7 +10,7 @@ from learnhub.auth.visibility import course_scope
 from learnhub.core.errors import BadUserInput
 from learnhub.datasources.postgres import enrollments
 from learnhub.graphql.context import Info
-from learnhub.graphql.relay.connections import Connection, connection, page_request
+from learnhub.graphql.relay.connections import Connection, paged
 from learnhub.graphql.relay.node import expect_content_id, expect_uuid
 from learnhub.graphql.relay.selection import CONNECTION_ITEMS
 from learnhub.graphql.types.content import LessonProgress
@@ -94,15 +94,8 @@ async def update_lesson_progress(
 
 async def my_courses(info: Info, first: int | None = None, after: str | None = None) -> Connection[Enrollment]:
     ctx = info.context
-    user_id = ctx.require_user()
-    viewer = ctx.viewer
-    engine = ctx.stores.engine
-    request = page_request(ctx.settings, first, after)
-    scope = course_scope(viewer)
-    page = await enrollments.learning_of_user(engine, user_id, scope, request)
-    result = connection(
-        page, request, Enrollment.from_row, lambda: enrollments.count_learning_of_user(engine, user_id, scope)
-    )
+    listing = enrollments.learning(ctx.require_user(), course_scope(ctx.viewer))
+    result = await paged(ctx, listing, first, after, Enrollment.from_row)
     await with_courses(info, [edge.node for edge in result.edges], CONNECTION_ITEMS)
     return result
 
