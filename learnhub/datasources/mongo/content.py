@@ -8,7 +8,7 @@ event loop that opened it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -58,32 +58,25 @@ async def _by_ids(db: Database, model: type[Any], ids: Sequence[str], projection
     return [doc async for doc in cursor]
 
 
-async def course_content_by_ids(db: Database, ids: Sequence[str]) -> list[Doc]:
-    return await _by_ids(db, CourseContent, ids, COURSE_OUTLINE)
+Reader = Callable[[Database, Sequence[str]], Awaitable[list[Doc]]]
 
 
-async def lessons_by_ids(db: Database, ids: Sequence[str]) -> list[Doc]:
-    return await _by_ids(db, LessonContent, ids, LESSON_SUMMARY)
+def _reader(model: type[Any], projection: Projection | None) -> Reader:
+    """A batched read of `model` documents by id with `projection` (None: whole documents)."""
+
+    async def read(db: Database, ids: Sequence[str]) -> list[Doc]:
+        return await _by_ids(db, model, ids, projection)
+
+    return read
 
 
-async def lesson_bodies_by_ids(db: Database, ids: Sequence[str]) -> list[Doc]:
-    return await _by_ids(db, LessonContent, ids, LESSON_BODY)
-
-
-async def quizzes_by_ids(db: Database, ids: Sequence[str]) -> list[Doc]:
-    return await _by_ids(db, QuizContent, ids, QUIZ_FIELDS)
-
-
-async def questions_by_ids(db: Database, ids: Sequence[str]) -> list[Doc]:
-    return await _by_ids(db, Question, ids, QUESTION_PUBLIC)
-
-
-async def question_answers_by_ids(db: Database, ids: Sequence[str]) -> list[Doc]:
-    return await _by_ids(db, Question, ids, QUESTION_ANSWER)
-
-
-async def attempt_details_by_ids(db: Database, ids: Sequence[str]) -> list[Doc]:
-    return await _by_ids(db, QuizAttemptDetails, ids, None)
+course_content_by_ids = _reader(CourseContent, COURSE_OUTLINE)
+lessons_by_ids = _reader(LessonContent, LESSON_SUMMARY)
+lesson_bodies_by_ids = _reader(LessonContent, LESSON_BODY)
+quizzes_by_ids = _reader(QuizContent, QUIZ_FIELDS)
+questions_by_ids = _reader(Question, QUESTION_PUBLIC)
+question_answers_by_ids = _reader(Question, QUESTION_ANSWER)
+attempt_details_by_ids = _reader(QuizAttemptDetails, None)
 
 
 async def questions_raw_page(db: Database, quizzes: Doc | None, limit: int, after_id: str | None = None) -> list[Doc]:
@@ -104,9 +97,8 @@ async def quizzes_containing(db: Database, question_ids: Sequence[str]) -> list[
     return [doc async for doc in cursor]
 
 
-async def questions_for_grading(db: Database, ids: Sequence[str]) -> list[Doc]:
-    """Whole question documents, answers included: only grading reads these."""
-    return await _by_ids(db, Question, ids, None)
+# Whole question documents, answers included: only grading reads these.
+questions_for_grading = _reader(Question, None)
 
 
 async def save_attempt_details(db: Database, details: Doc) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import strawberry
@@ -12,6 +13,7 @@ from learnhub.auth.accounts import Refusal
 from learnhub.auth.passwords import hash_password
 from learnhub.datasources.postgres import users
 from learnhub.datasources.postgres.sessions import Refresh, active_sessions
+from learnhub.datasources.stores import Stores
 from learnhub.graphql.context import Info
 from learnhub.graphql.relay.node import expect_uuid, to_global_id
 from learnhub.graphql.types.auth import (
@@ -176,19 +178,17 @@ async def change_password(
     return AccountResult(ok=True)
 
 
-async def _mail_refused(info: Info, email: str) -> AccountResult | None:
-    ctx = info.context
+async def _mail(info: Info, email: str, send: Callable[[Stores, str], Awaitable[None]]) -> AccountResult:
+    """A link by mail: the same answer whether or not the address has an account (`send` decides)."""
+    ctx, email = info.context, email.strip()
     if refusals := await accounts.mail_request_refusals(ctx.stores, email, ctx.device.ip):
         return AccountResult(ok=False, errors=_errors(refusals))
-    return None
+    await send(ctx.stores, email)
+    return AccountResult(ok=True)
 
 
 async def request_magic_link(info: Info, email: str) -> AccountResult:
-    email = email.strip()
-    if (refused := await _mail_refused(info, email)) is not None:
-        return refused
-    await recovery.send_magic_link(info.context.stores, email)
-    return AccountResult(ok=True)
+    return await _mail(info, email, recovery.send_magic_link)
 
 
 async def sign_in_with_magic_link(info: Info, token: str) -> AuthPayload:
@@ -203,11 +203,7 @@ async def sign_in_with_magic_link(info: Info, token: str) -> AuthPayload:
 
 
 async def request_password_reset(info: Info, email: str) -> AccountResult:
-    email = email.strip()
-    if (refused := await _mail_refused(info, email)) is not None:
-        return refused
-    await recovery.send_password_reset(info.context.stores, email)
-    return AccountResult(ok=True)
+    return await _mail(info, email, recovery.send_password_reset)
 
 
 async def reset_password(

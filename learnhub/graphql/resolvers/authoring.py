@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import strawberry
@@ -58,6 +59,14 @@ async def _my_quiz(info: Info, quiz_id: str) -> Doc | None:
     if found and not await owns_course_content(info.context, found[0].get("course_id", "")):
         raise Forbidden(_NOT_YOURS)
     return found[0] if found else None
+
+
+async def _edit_my_quiz(info: Info, quiz_id: str, edit: Callable[[Doc], Awaitable[Doc | list[Refused]]]) -> QuizPayload:
+    """`edit` applied to the viewer's own quiz: NOT_FOUND for an unknown id, FORBIDDEN for another's."""
+    quiz = await _my_quiz(info, quiz_id)
+    if quiz is None:
+        return QuizPayload(errors=_missing("quizId", "quiz"))
+    return _quiz_payload(await edit(quiz))
 
 
 def _quiz_payload(outcome: Doc | list[Refused]) -> QuizPayload:
@@ -218,9 +227,6 @@ async def save_question(
     data: Annotated[QuestionInput, strawberry.argument(name="input")],
     question_id: str | None = None,
 ) -> QuizPayload:
-    quiz = await _my_quiz(info, quiz_id)
-    if quiz is None:
-        return QuizPayload(errors=_missing("quizId", "quiz"))
     fields = {
         "type": data.type.value,
         "prompt": data.prompt,
@@ -231,21 +237,21 @@ async def save_question(
         "tags": data.tags,
         "difficulty": data.difficulty.value,
     }
-    outcome = await quiz_authoring.save_question(info.context.stores, quiz, expected_version, question_id, fields)
-    return _quiz_payload(outcome)
+    stores = info.context.stores
+    return await _edit_my_quiz(
+        info, quiz_id, lambda quiz: quiz_authoring.save_question(stores, quiz, expected_version, question_id, fields)
+    )
 
 
 async def remove_question(info: Info, quiz_id: strawberry.ID, expected_version: int, question_id: str) -> QuizPayload:
-    quiz = await _my_quiz(info, quiz_id)
-    if quiz is None:
-        return QuizPayload(errors=_missing("quizId", "quiz"))
-    outcome = await quiz_authoring.remove_question(info.context.stores, quiz, expected_version, question_id)
-    return _quiz_payload(outcome)
+    stores = info.context.stores
+    return await _edit_my_quiz(
+        info, quiz_id, lambda quiz: quiz_authoring.remove_question(stores, quiz, expected_version, question_id)
+    )
 
 
 async def publish_quiz(info: Info, quiz_id: strawberry.ID, expected_version: int, published: bool) -> QuizPayload:
-    quiz = await _my_quiz(info, quiz_id)
-    if quiz is None:
-        return QuizPayload(errors=_missing("quizId", "quiz"))
-    outcome = await quiz_authoring.set_published(info.context.stores, quiz, expected_version, published)
-    return _quiz_payload(outcome)
+    stores = info.context.stores
+    return await _edit_my_quiz(
+        info, quiz_id, lambda quiz: quiz_authoring.set_published(stores, quiz, expected_version, published)
+    )
