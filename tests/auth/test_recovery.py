@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from redis.asyncio import Redis
 
@@ -28,6 +30,13 @@ async def _keys(settings: Settings, pattern: str) -> set[bytes]:
         return {key async for key in redis.scan_iter(match=pattern)}
     finally:
         await redis.aclose()
+
+
+async def _reset(http: httpx.AsyncClient, token: str, new_password: str) -> dict[str, Any]:
+    """`resetPassword` with the link's token: the payload."""
+    body = await gql(http, RESET, {"i": {"token": token, "newPassword": new_password}}, expect_errors=True)
+    payload: dict[str, Any] = body["data"]["resetPassword"]
+    return payload
 
 
 async def test_magic_link_signs_in_once(http: httpx.AsyncClient, mailbox: Mailbox) -> None:
@@ -84,14 +93,10 @@ async def test_password_reset_ends_every_session(http: httpx.AsyncClient, mailbo
     assert message["Subject"] == "Reset your LearnHub password"
     token = link_token(message)
 
-    weak = (await gql(http, RESET, {"i": {"token": token, "newPassword": "short"}}, expect_errors=True))["data"][
-        "resetPassword"
-    ]
+    weak = await _reset(http, token, "short")
     assert [e["code"] for e in weak["errors"]] == ["PASSWORD_TOO_SHORT"]
     # A refused new password does not use the link up.
-    done = (await gql(http, RESET, {"i": {"token": token, "newPassword": "brand new secret"}}, expect_errors=True))[
-        "data"
-    ]["resetPassword"]
+    done = await _reset(http, token, "brand new secret")
     assert done["errors"] == []
     assert await is_signed_in(http, done["accessToken"])
 
@@ -102,7 +107,5 @@ async def test_password_reset_ends_every_session(http: httpx.AsyncClient, mailbo
     assert (await login(http, account["email"], PASSWORD))["errors"][0]["code"] == "INVALID_CREDENTIALS"
     assert (await login(http, account["email"], "brand new secret"))["errors"] == []
 
-    again = (await gql(http, RESET, {"i": {"token": token, "newPassword": "another secret!"}}, expect_errors=True))[
-        "data"
-    ]["resetPassword"]
+    again = await _reset(http, token, "another secret!")
     assert [e["code"] for e in again["errors"]] == ["INVALID_TOKEN"]

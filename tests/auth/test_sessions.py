@@ -156,11 +156,10 @@ async def test_logout_everywhere(http: httpx.AsyncClient, stores: StoreAccess) -
 async def test_change_password_keeps_this_session_and_ends_the_others(http: httpx.AsyncClient) -> None:
     account = await new_account(http)
     other = await login(http, account["email"])
-    change = CHANGE_PASSWORD
 
     wrong = await gql(
         http,
-        change,
+        CHANGE_PASSWORD,
         {"i": {"currentPassword": "nope nope", "newPassword": "a new long secret"}},
         token=account["accessToken"],
         expect_errors=True,
@@ -168,7 +167,7 @@ async def test_change_password_keeps_this_session_and_ends_the_others(http: http
     assert wrong["data"]["changePassword"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
     weak = await gql(
         http,
-        change,
+        CHANGE_PASSWORD,
         {"i": {"currentPassword": PASSWORD, "newPassword": "password1"}},
         token=account["accessToken"],
         expect_errors=True,
@@ -178,7 +177,7 @@ async def test_change_password_keeps_this_session_and_ends_the_others(http: http
 
     done = await gql(
         http,
-        change,
+        CHANGE_PASSWORD,
         {"i": {"currentPassword": PASSWORD, "newPassword": "a new long secret"}},
         token=account["accessToken"],
         expect_errors=True,

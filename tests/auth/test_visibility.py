@@ -5,6 +5,8 @@ instructor and admins. The hidden records' titles and prompts carry a marker; ea
 one path as each of six viewers and checks who gets the marker back, and that everyone else
 gets exactly what an unknown id gets. A walk over the schema fails when a root field or node
 type that can reach content has no case here, so the matrix cannot go stale.
+
+The rule's functions themselves (auth/visibility.py) are tested in process at the end.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ import pytest
 from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, get_named_type
 from sqlalchemy import select, update
 
+from learnhub.auth import visibility
+from learnhub.auth.viewer import ANONYMOUS, Viewer
+from learnhub.datasources.postgres.courses import CourseScope
 from learnhub.datasources.postgres.tables import courses, enrollments
 from learnhub.graphql.relay.node import to_global_id
 from learnhub.graphql.schema import build_schema
@@ -361,3 +366,91 @@ async def test_answers_follow_the_same_rule_on_every_path_to_a_question(
                 }
                 shown.add(role)
         assert shown == {"student", "instructor", "admin"}, path
+
+
+# --- the rule itself, in process -------------------------------------------------------------------
+
+TEACHER = uuid.uuid4()
+PUBLISHED = {"published": True, "instructor_id": TEACHER}
+UNPUBLISHED = {"published": False, "instructor_id": TEACHER}
+VIEWERS = {
+    "anonymous": ANONYMOUS,
+    "student": Viewer(user_id=uuid.uuid4(), role="student"),
+    "instructor": Viewer(user_id=TEACHER, role="instructor"),
+    "other_instructor": Viewer(user_id=uuid.uuid4(), role="instructor"),
+    "admin": Viewer(user_id=uuid.uuid4(), role="admin"),
+}
+
+
+def _who(allowed: Callable[[Viewer], bool]) -> set[str]:
+    return {name for name, viewer in VIEWERS.items() if allowed(viewer)}
+
+
+def test_only_the_courses_own_instructor_owns_it() -> None:
+    assert _who(lambda viewer: visibility.owns_course(viewer, UNPUBLISHED)) == {"instructor"}
+
+
+def test_a_demoted_instructor_no_longer_owns_their_course() -> None:
+    assert not visibility.owns_course(Viewer(user_id=TEACHER, role="student"), UNPUBLISHED)
+
+
+def test_a_missing_course_is_owned_by_nobody_and_seen_by_nobody() -> None:
+    assert _who(lambda viewer: visibility.owns_course(viewer, None)) == set()
+    assert _who(lambda viewer: visibility.may_see_course(viewer, None)) == set()
+
+
+def test_everyone_sees_a_published_course() -> None:
+    assert _who(lambda viewer: visibility.may_see_course(viewer, PUBLISHED)) == set(VIEWERS)
+
+
+def test_an_unpublished_course_is_seen_by_its_instructor_and_admins_only() -> None:
+    assert _who(lambda viewer: visibility.may_see_course(viewer, UNPUBLISHED)) == OWNERS
+
+
+def test_everyone_sees_a_published_quiz_of_a_published_course() -> None:
+    quiz = {"published": True}
+    assert _who(lambda viewer: visibility.may_see_quiz(viewer, PUBLISHED, quiz)) == set(VIEWERS)
+
+
+def test_a_quiz_without_a_published_flag_is_published() -> None:
+    assert _who(lambda viewer: visibility.may_see_quiz(viewer, PUBLISHED, {})) == set(VIEWERS)
+
+
+def test_a_draft_quiz_is_seen_by_the_courses_instructor_and_admins_only() -> None:
+    draft = {"published": False}
+    assert _who(lambda viewer: visibility.may_see_quiz(viewer, PUBLISHED, draft)) == OWNERS
+
+
+def test_a_published_quiz_of_an_unpublished_course_is_hidden_with_it() -> None:
+    quiz = {"published": True}
+    assert _who(lambda viewer: visibility.may_see_quiz(viewer, UNPUBLISHED, quiz)) == OWNERS
+    assert _who(lambda viewer: visibility.may_see_quiz(viewer, None, quiz)) == set()
+
+
+def test_the_quiz_filter_without_own_courses_is_published_quizzes_of_published_courses() -> None:
+    assert visibility.visible_quiz_filter(["course:a"], []) == {
+        "course_id": {"$in": ["course:a"]},
+        "published": {"$ne": False},
+    }
+
+
+def test_the_quiz_filter_adds_every_quiz_of_the_viewers_own_courses() -> None:
+    assert visibility.visible_quiz_filter(["course:a"], ["course:mine"]) == {
+        "$or": [
+            {"course_id": {"$in": ["course:a"]}, "published": {"$ne": False}},
+            {"course_id": {"$in": ["course:mine"]}},
+        ]
+    }
+
+
+def test_an_admins_course_scope_is_everything() -> None:
+    assert visibility.course_scope(VIEWERS["admin"]) == CourseScope(everything=True)
+
+
+def test_an_instructors_course_scope_adds_their_own_courses() -> None:
+    assert visibility.course_scope(VIEWERS["instructor"]) == CourseScope(owner_id=TEACHER)
+
+
+@pytest.mark.parametrize("name", ["anonymous", "student"])
+def test_everyone_elses_course_scope_is_the_published_courses(name: str) -> None:
+    assert visibility.course_scope(VIEWERS[name]) == CourseScope()

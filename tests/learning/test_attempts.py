@@ -182,14 +182,7 @@ async def test_starting_needs_an_enrollment_and_a_quiz(http: httpx.AsyncClient, 
 # to die through CRASH_POINTS; the survivor is the test session's gateway.
 
 
-HISTORY = "{ me { quizAttempts(first: 5) { nodes { id submitted score details { quizVersion } } } } }"
-
-
-async def _state(stores: StoreAccess, attempt: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    row_id = uuid.UUID(from_global_id(attempt)[1])
-    async with stores.engine.connect() as conn:
-        row = (await conn.execute(select(quiz_attempts).where(quiz_attempts.c.id == row_id))).mappings().one()
-    return dict(row), await stores.db["quiz_attempt_details"].find_one({"_id": f"attempt:{row_id}"})
+RECENT = "{ me { quizAttempts(first: 5) { nodes { id submitted score details { quizVersion } } } } }"
 
 
 async def _submit_and_die(
@@ -215,7 +208,7 @@ async def test_a_crash_before_the_summary_leaves_nothing_visible_and_a_retry_rec
     assert (row["finished_at"], row["details_ref"], row["score"], row["submit_key"]) == (None, None, None, None)
     # The details the dead process wrote (after_details) exist but nothing points at them.
     assert (details is not None) == (point == "submit.after_details")
-    seen = (await gql(http, HISTORY, token=setup.token))["data"]["me"]["quizAttempts"]["nodes"]
+    seen = (await gql(http, RECENT, token=setup.token))["data"]["me"]["quizAttempts"]["nodes"]
     assert [(n["submitted"], n["score"], n["details"]) for n in seen if n["id"] == attempt] == [(False, None, None)]
 
     # Retryable: the same key (now with other answers) records the attempt once, fully.

@@ -1,18 +1,36 @@
-"""Every field has a declared access rule, and each guarded field allows exactly the roles it should."""
+"""Every field has a declared access rule, and each guarded field allows exactly the roles it should;
+the rules themselves (which type gets which, what a denial looks like) in process."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import httpx
 import pytest
 import strawberry
+from graphql import assert_object_type
+from graphql import build_schema as build_graphql_schema
 
+from learnhub.auth.viewer import ANONYMOUS, Viewer
+from learnhub.core.errors import Forbidden, Unauthenticated
+from learnhub.graphql.context import Context
 from learnhub.graphql.execution.errors import GatewaySchema
-from learnhub.graphql.execution.policy import FIELD_RULES, INHERITED, PUBLIC, PolicyMissing, rules_for, unruled_fields
+from learnhub.graphql.execution.policy import (
+    FIELD_RULES,
+    INHERITED,
+    PUBLIC,
+    PolicyMissing,
+    Rule,
+    _denied,
+    _guard,
+    apply_policy,
+    rules_for,
+    unruled_fields,
+)
 from learnhub.graphql.relay.node import to_global_id
 from learnhub.graphql.schema import build_schema
 from tests.support.client import gql
@@ -278,3 +296,111 @@ async def test_answers_cost_no_extra_reads_when_not_asked(http: httpx.AsyncClien
     body = await gql(http, "query($id: ID!) { quiz(id: $id) { questions { prompt } } }", {"id": world.quiz_id})
     # The quiz, its course's row (whether the viewer may see it), its questions.
     assert body["extensions"]["roundTrips"] == {"postgres": 1, "mongodb": 2}
+
+
+# --- the rules themselves, in process --------------------------------------------------------------
+
+WIDGETS = build_graphql_schema("""
+type Query { widgets: WidgetConnection, secret: String }
+type WidgetConnection { edges: [WidgetEdge!]!, pageInfo: PageInfo!, nodes: [Widget!]!, totalCount: Int!, extra: Int }
+type WidgetEdge { node: Widget!, cursor: String! }
+type Widget { id: ID! }
+type PageInfo { hasNextPage: Boolean!, hasPreviousPage: Boolean!, startCursor: String, endCursor: String }
+""")
+DENY = Rule("deny", lambda source, ctx: False, message="Not for you")
+HIDE = Rule("hide", lambda source, ctx: False, silent=True)
+ALLOW = Rule("allow", lambda source, ctx: True)
+
+
+def _context(viewer: Viewer) -> Context:
+    # The rules read nothing of the context but its viewer.
+    return cast(Context, SimpleNamespace(viewer=viewer))
+
+
+def _info(viewer: Viewer) -> Any:
+    return SimpleNamespace(context=_context(viewer))
+
+
+def _resolve(source: Any, info: Any, **kwargs: Any) -> Any:
+    return ("resolved", kwargs)
+
+
+SIGNED_IN_VIEWER = Viewer(user_id=uuid.uuid4(), role="student")
+
+
+def test_rules_for_a_declared_type_are_its_own() -> None:
+    assert rules_for("Course") is FIELD_RULES["Course"]
+
+
+def test_every_connection_and_edge_type_shares_the_page_rules() -> None:
+    assert set(rules_for("WidgetConnection") or {}) == {"edges", "pageInfo", "nodes", "totalCount"}
+    assert set(rules_for("WidgetEdge") or {}) == {"node", "cursor"}
+
+
+def test_a_type_nobody_declared_has_no_rules() -> None:
+    assert rules_for("Widget") is None
+
+
+def test_unruled_fields_names_each_field_without_a_rule_and_skips_introspection() -> None:
+    # Query's real fields are declared, not these; a connection's own extra field is not a page field.
+    assert unruled_fields(WIDGETS) == ["Query.secret", "Query.widgets", "Widget.id", "WidgetConnection.extra"]
+
+
+def test_a_silent_rule_hides_a_denied_value_as_null() -> None:
+    assert _denied(HIDE, _context(SIGNED_IN_VIEWER)) is None
+
+
+def test_a_denied_anonymous_viewer_is_asked_to_sign_in() -> None:
+    with pytest.raises(Unauthenticated, match="Sign in to see this"):
+        _denied(DENY, _context(ANONYMOUS))
+
+
+def test_a_denied_viewer_whose_token_was_refused_is_told_why() -> None:
+    with pytest.raises(Unauthenticated, match="expired"):
+        _denied(DENY, _context(Viewer(token_error="The access token has expired")))
+
+
+def test_a_denied_signed_in_viewer_is_forbidden_with_the_rules_message() -> None:
+    with pytest.raises(Forbidden, match="Not for you"):
+        _denied(DENY, _context(SIGNED_IN_VIEWER))
+
+
+def test_a_rule_without_a_message_has_a_default_one() -> None:
+    assert Rule("plain", None).message == "You are not allowed to see this"
+
+
+def test_a_guarded_field_resolves_when_its_check_passes() -> None:
+    assert _guard(ALLOW, _resolve)(None, _info(SIGNED_IN_VIEWER), first=2) == ("resolved", {"first": 2})
+
+
+def test_a_guarded_field_hidden_by_a_silent_rule_never_resolves() -> None:
+    def resolve(source: Any, info: Any, **kwargs: Any) -> Any:
+        raise AssertionError("resolved a denied field")
+
+    assert _guard(HIDE, resolve)(None, _info(SIGNED_IN_VIEWER)) is None
+
+
+async def test_an_asynchronous_check_is_awaited_before_the_field_resolves() -> None:
+    async def allowed(source: Any, ctx: Context) -> bool:
+        return source == "mine"
+
+    rule = Rule("async", allowed, silent=True)
+    assert await _guard(rule, _resolve)("mine", _info(SIGNED_IN_VIEWER)) == ("resolved", {})
+    assert await _guard(rule, _resolve)("theirs", _info(SIGNED_IN_VIEWER)) is None
+
+
+def test_apply_policy_wraps_only_fields_with_a_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = build_graphql_schema("type Query { open: String, guarded: String }")
+    monkeypatch.setitem(FIELD_RULES, "Query", {"open": PUBLIC, "guarded": HIDE})
+    apply_policy(schema)
+    fields = assert_object_type(schema.get_type("Query")).fields
+    assert fields["open"].resolve is None
+    assert fields["guarded"].resolve is not None
+    assert fields["guarded"].resolve(None, _info(SIGNED_IN_VIEWER)) is None
+
+
+def test_a_silent_rule_on_a_non_null_field_stops_the_schema_from_building(monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = build_graphql_schema("type Query { guarded: String! }")
+    monkeypatch.setitem(FIELD_RULES, "Query", {"guarded": HIDE})
+    with pytest.raises(PolicyMissing, match=r"Query\.guarded: a hidden \(silent\) rule needs a nullable field"):
+        apply_policy(schema)
