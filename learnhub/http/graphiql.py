@@ -49,19 +49,30 @@ _CACHE_CONTROL: Final = "public, max-age=31536000, immutable"
 _cache: dict[tuple[str, bool], bytes] = {}
 
 # Shown in the query editor until the user has typed something (GraphiQL keeps that in localStorage).
+# Lines stay under 50 characters so they fit the editor's half of a laptop screen unwrapped. The
+# example is unnamed: GraphiQL keeps sending a named operation's name for a moment after the text
+# is replaced, and a query typed over it then failed with "Unknown operation named ...".
 _DEFAULT_QUERY: Final = """\
-# Welcome to the LearnHub GraphQL API explorer (GraphiQL).
+# Welcome to the LearnHub API explorer.
 #
-# Write a query on this side; autocompletion (Ctrl-Space) and inline
-# errors come from the live LearnHub schema. The Docs button on the left
-# browses every type and field.
+# Write a query here: Ctrl-Space completes,
+# errors show inline, and the Docs button
+# (left) browses every type and field.
+# Run it with Ctrl-Enter or the play button.
 #
-# Run the query with Ctrl-Enter or the play button.
-#
-# Authenticated operations need a token: open the Headers tab below and add
+# Signed-in operations need a token: in the
+# Headers tab below, add
 #   {"Authorization": "Bearer <access token>"}
-# Headers are kept in this browser's local storage between visits.
+# (kept in this browser between visits).
 #
+# An example that needs no sign-in: the first
+# page of the catalogue.
+{
+  courses(first: 5) {
+    totalCount
+    nodes { contentId title level lessonCount }
+  }
+}
 """
 
 # `$name` placeholders (string.Template) because the page's JavaScript and CSS are full of braces.

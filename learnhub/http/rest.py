@@ -1,5 +1,5 @@
 """REST routes for the older quiz app and other plain-HTTP clients. Their response shapes must not change
-(tests/test_legacy.py pins them)."""
+(tests/http/test_rest.py pins them)."""
 
 from __future__ import annotations
 

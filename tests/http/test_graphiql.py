@@ -38,6 +38,8 @@ async def test_graphiql_runs_a_query_typed_into_it(live: LiveServer, artifacts: 
         await page.wait_for_selector(".graphiql-container", timeout=30_000)
         await page.click(".graphiql-query-editor .CodeMirror")
         await page.keyboard.press("Control+A")
+        # Cleared first: typing a bracket over a selection wraps it in brackets instead of replacing it.
+        await page.keyboard.press("Backspace")
         await page.keyboard.type('{ course(contentId: "course:rest-api-design") { title lessonCount } }')
         await page.click(".graphiql-execute-button")
         await page.wait_for_function(
@@ -52,6 +54,34 @@ async def test_graphiql_runs_a_query_typed_into_it(live: LiveServer, artifacts: 
     assert '"title": "REST API Design"' in result
     assert '"lessonCount": 6' in result
     assert outside == []  # every asset is served by the gateway itself
+
+
+async def test_graphiql_opens_with_a_catalogue_query_that_runs_as_it_is(live: LiveServer, artifacts: Path) -> None:
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = await browser.new_page(viewport={"width": 1280, "height": 800})
+        await page.goto(f"{live.url}/graphql")
+        await page.wait_for_selector(".graphiql-container", timeout=30_000)
+        editor = await page.inner_text(".graphiql-query-editor .CodeMirror")
+        # Every line fits the editor: no horizontal scrolling needed to read the welcome.
+        overflows = await page.evaluate(
+            "() => { const s = document.querySelector('.graphiql-query-editor .CodeMirror-scroll');"
+            " return s.scrollWidth > s.clientWidth; }"
+        )
+        await page.click(".graphiql-execute-button")
+        await page.wait_for_function(
+            "() => [...document.querySelectorAll('.graphiql-response')]"
+            ".some(e => e.textContent.includes('totalCount'))",
+            timeout=30_000,
+        )
+        result = await page.inner_text(".graphiql-response")
+        await page.screenshot(path=str(artifacts / "graphiql-welcome.png"))
+        await browser.close()
+
+    assert "courses(first: 5)" in editor
+    assert not overflows
+    assert '"contentId": "course:rest-api-design"' in result
+    assert '"errors"' not in result
 
 
 PERSISTED = "{ __typename }"

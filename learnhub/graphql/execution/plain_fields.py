@@ -7,7 +7,7 @@ the CPU of a 5,000-field answer. For a field that is plain by construction (no r
 access rule, no arguments, a scalar or enum type) this executor reads the attribute and coerces
 it directly. Anything unusual (a null in a non-null field, a value the scalar refuses, a
 directive on the field) goes down graphql-core's own path, so errors are reported exactly
-as before; tests/schema/test_plain_fields.py compares both paths' answers.
+as before; tests/graphql/execution/test_plain_fields.py compares both paths' answers.
 """
 
 from __future__ import annotations
