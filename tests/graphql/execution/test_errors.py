@@ -11,7 +11,7 @@ from tests.support.data import StoreAccess, make_course, unique
 async def test_unexpected_errors_are_masked_with_a_request_id(prod: httpx.AsyncClient, stores: StoreAccess) -> None:
     """A lesson whose stored body is malformed breaks a resolver: the client sees no internals."""
     slug = unique("broken")
-    _, course_content_id, _ = await make_course(stores, with_content=False)
+    _, course_content_id, _ = await make_course(stores)  # with content: the catalogue stays whole
     await stores.db["lesson_content"].insert_one(
         {"_id": f"lesson:{slug}", "course_id": course_content_id, "title": "t", "preview": True,
          "blocks": [{"kind": "??"}]}
