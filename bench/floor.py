@@ -39,7 +39,7 @@ QUESTION_PAGE = 500
 ROUND_TRIPS: dict[str, dict[str, int]] = {
     "dashboard": {"postgres": 2, "mongodb": 2},
     "catalog": {"postgres": 1, "mongodb": 1},
-    "question_list": {"postgres": 1, "mongodb": 1},
+    "question_list": {"postgres": 1, "mongodb": 2},
     "hot": {"postgres": 1, "mongodb": 1},
 }
 
@@ -196,24 +196,16 @@ class Floor:
 
     async def question_list(self, request: Request) -> Response:
         published = [row["content_id"] for row in await self.pool.fetch(_PUBLISHED_SQL)]
-        in_open_quiz = {
-            "from": _QUIZZES,
-            "localField": "_id",
-            "foreignField": "question_ids",
-            "pipeline": [
-                {"$match": {"course_id": {"$in": published}, "published": {"$ne": False}}},
-                {"$project": {"_id": 1}},
-            ],
-            "as": "quizzes",
-        }
-        pipeline: list[Doc] = [
-            {"$sort": {"_id": 1}},
-            {"$lookup": in_open_quiz},
-            {"$match": {"quizzes.0": {"$exists": True}}},
-            {"$limit": QUESTION_PAGE},
-            {"$project": _QUESTION_FIELDS},
-        ]
-        cursor = await self.db[_QUESTIONS].aggregate(pipeline, batchSize=QUESTION_PAGE)
+        open_quizzes = {"course_id": {"$in": published}, "published": {"$ne": False}}
+        listed = {qid async for quiz in self.db[_QUIZZES].find(open_quizzes, {"question_ids": 1})
+                  for qid in quiz.get("question_ids", ())}  # fmt: skip
+        cursor = self.db[_QUESTIONS].find(
+            {"_id": {"$in": sorted(listed)}},
+            _QUESTION_FIELDS,
+            sort=[("_id", 1)],
+            limit=QUESTION_PAGE,
+            batch_size=QUESTION_PAGE,
+        )
         nodes = []
         async for doc in cursor:
             node: Doc = {

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from learnhub.auth.viewer import Viewer
+from learnhub.datasources.mongo.content import Database, Listed, listed_questions
 from learnhub.datasources.postgres.courses import CourseScope, content_ids_visible_to
 
 # Course rows (SQLAlchemy RowMapping) and content documents alike.
@@ -63,8 +64,8 @@ def visible_quiz_filter(published_courses: list[str], own_courses: list[str]) ->
 
 
 async def visible_quizzes(engine: AsyncEngine, viewer: Viewer) -> dict[str, Any] | None:
-    """The viewer's quiz rule as a MongoDB filter, for lists paged inside MongoDB (the question
-    bank, GET /questions): one PostgreSQL read for the courses it names; None (no filter) for admins."""
+    """The viewer's quiz rule as a MongoDB filter: one PostgreSQL read for the courses it names;
+    None (no filter) for admins."""
     scope = course_scope(viewer)
     if scope.everything:
         return None
@@ -78,3 +79,10 @@ def course_scope(viewer: Viewer) -> CourseScope:
     if viewer.is_admin:
         return CourseScope(everything=True)
     return CourseScope(owner_id=viewer.user_id if viewer.role == "instructor" else None)
+
+
+async def visible_questions(engine: AsyncEngine, db: Database, viewer: Viewer) -> Listed | None:
+    """The questions the viewer may see through some quiz, with those quizzes' ids, for lists
+    paged inside MongoDB (the question bank, GET /questions); None: every question (admins)."""
+    quizzes = await visible_quizzes(engine, viewer)
+    return await listed_questions(db, quizzes) if quizzes is not None else None

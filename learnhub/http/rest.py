@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from learnhub.auth.viewer import ANONYMOUS
-from learnhub.auth.visibility import visible_quizzes
+from learnhub.auth.visibility import visible_questions
 from learnhub.datasources.mongo.content import questions_raw_page
 from learnhub.datasources.stores import Stores
 from learnhub.graphql.execution.input_guard import text_problem
@@ -51,14 +51,14 @@ async def list_questions(request: Request) -> Response:
         return _error(401, "UNAUTHENTICATED", "Send the legacy route's token in X-Legacy-Token")
     stores: Stores = request.app.state.stores
     db = stores.mongo_db
-    quizzes = await visible_quizzes(stores.engine, ANONYMOUS)
+    listed = await visible_questions(stores.engine, db, ANONYMOUS)
 
     async def body() -> AsyncIterator[bytes]:
         yield b"["
         after: str | None = None
         first = True
         while True:
-            docs = await questions_raw_page(db, quizzes, limit=_BATCH, after_id=after)
+            docs = await questions_raw_page(db, listed, limit=_BATCH, after_id=after)
             for doc in docs:
                 yield (b"" if first else b",") + orjson.dumps(doc)
                 first = False

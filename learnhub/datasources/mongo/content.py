@@ -79,16 +79,12 @@ question_answers_by_ids = _reader(Question, QUESTION_ANSWER)
 attempt_details_by_ids = _reader(QuizAttemptDetails, None)
 
 
-async def questions_raw_page(db: Database, quizzes: Doc | None, limit: int, after_id: str | None = None) -> list[Doc]:
-    """Questions exactly as stored, in `_id` order, for the legacy REST route: only those in a quiz
-    that `quizzes` matches (None: every question)."""
+async def questions_raw_page(db: Database, listed: Listed | None, limit: int, after_id: str | None = None) -> list[Doc]:
+    """Questions exactly as stored, in `_id` order, for the legacy REST route: only those `listed`
+    names (None: every question)."""
     query = {"_id": {"$gt": after_id}} if after_id is not None else {}
-    if quizzes is None:
-        cursor = collection(db, Question).find(query, sort=[("_id", 1)], limit=limit, batch_size=limit)
-        return [doc async for doc in cursor]
-    pipeline: list[Doc] = [{"$match": query}, {"$sort": {"_id": 1}}, *_in_quizzes(quizzes), {"$limit": limit}]
-    pipeline.append({"$unset": _QUIZZES})
-    return await _aggregate(db, pipeline, limit)
+    cursor = collection(db, Question).find(_among(query, listed), sort=[("_id", 1)], limit=limit, batch_size=limit)
+    return [doc async for doc in cursor]
 
 
 async def quizzes_containing(db: Database, question_ids: Sequence[str]) -> list[Doc]:
@@ -118,58 +114,42 @@ def question_filter(kind: str | None, tag: str | None, after_id: str | None) -> 
     return query
 
 
-# The ids of the quizzes that made a question visible, added by `_in_quizzes` to each question.
-_QUIZZES = "_quizzes"
+# Question id -> the ids of the visible quizzes that list it.
+Listed = dict[str, list[str]]
 
 
-def _in_quizzes(quizzes: Doc) -> list[Doc]:
-    """Keep a question only if some quiz matching `quizzes` lists it; the ids of those quizzes
-    come back in `_quizzes`. One indexed lookup per question the page reads, inside the server."""
-    lookup = {
-        "from": QuizContent.Settings.name,
-        "localField": "_id",
-        "foreignField": "question_ids",
-        "pipeline": [{"$match": quizzes}, {"$project": {"_id": 1}}],
-        "as": _QUIZZES,
-    }
-    return [{"$lookup": lookup}, {"$match": {f"{_QUIZZES}.0": {"$exists": True}}}]
+async def listed_questions(db: Database, quizzes: Doc) -> Listed:
+    """Which questions the quizzes matching `quizzes` list, and in which of them: one find on
+    `quiz_content`. Lists filtered by quiz (the question bank) then read only these ids.
+
+    Measured at scale 10 (500-question page): this read plus a find by `_id` cost about 1 ms of the
+    server's time. One aggregation doing both with `$lookup` cost 40 ms (quizzes first) to 100 ms
+    (each question looking up its quizzes): a round trip is far cheaper than a lookup per question.
+    """
+    listed: Listed = {}
+    async for quiz in collection(db, QuizContent).find(quizzes, {"question_ids": 1}):
+        for question_id in quiz.get("question_ids", ()):
+            listed.setdefault(question_id, []).append(quiz["_id"])
+    return listed
 
 
-def quiz_ids_of(doc: Doc) -> list[str] | None:
-    """The visible quizzes a bank page found the question in; None when the page did not filter."""
-    found = doc.get(_QUIZZES)
-    return [q["_id"] for q in found] if found is not None else None
-
-
-async def _aggregate(db: Database, pipeline: list[Doc], size: int = 1) -> list[Doc]:
-    # The whole result in the first reply, as with `_by_ids`: no getMore round trip.
-    cursor = await collection(db, Question).aggregate(pipeline, batchSize=max(size, 1))
-    return [doc async for doc in cursor]
+def _among(query: Doc, listed: Listed | None) -> Doc:
+    """`query` narrowed to the `listed` question ids (None: not narrowed)."""
+    if listed is None:
+        return query
+    return {**query, "_id": {**query.get("_id", {}), "$in": sorted(listed)}}
 
 
 async def question_bank_page(
-    db: Database, quizzes: Doc | None, kind: str | None, tag: str | None, *, after_id: str | None, limit: int
+    db: Database, listed: Listed | None, kind: str | None, tag: str | None, *, after_id: str | None, limit: int
 ) -> list[Doc]:
-    """Questions without answers, in `_id` order, only those in a quiz `quizzes` matches (None:
-    all): one command, one reply (limit = batch size)."""
+    """Questions without answers, in `_id` order, only those `listed` names (None: all): one find,
+    one reply (limit = batch size)."""
     size = max(limit, 1)
-    query = question_filter(kind, tag, after_id)
-    if quizzes is None:
-        cursor = collection(db, Question).find(query, QUESTION_PUBLIC, sort=[("_id", 1)], limit=size, batch_size=size)
-        return [doc async for doc in cursor]
-    pipeline = [
-        {"$match": query},
-        {"$sort": {"_id": 1}},
-        *_in_quizzes(quizzes),
-        {"$limit": size},
-        {"$project": QUESTION_PUBLIC},
-    ]
-    return await _aggregate(db, pipeline, size)
+    query = _among(question_filter(kind, tag, after_id), listed)
+    cursor = collection(db, Question).find(query, QUESTION_PUBLIC, sort=[("_id", 1)], limit=size, batch_size=size)
+    return [doc async for doc in cursor]
 
 
-async def count_question_bank(db: Database, quizzes: Doc | None, kind: str | None, tag: str | None) -> int:
-    query = question_filter(kind, tag, None)
-    if quizzes is None:
-        return int(await collection(db, Question).count_documents(query))
-    counted = await _aggregate(db, [{"$match": query}, *_in_quizzes(quizzes), {"$count": "n"}])
-    return int(counted[0]["n"]) if counted else 0
+async def count_question_bank(db: Database, listed: Listed | None, kind: str | None, tag: str | None) -> int:
+    return int(await collection(db, Question).count_documents(_among(question_filter(kind, tag, None), listed)))

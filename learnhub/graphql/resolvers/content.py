@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from learnhub.auth.visibility import visible_quizzes
+from learnhub.auth.visibility import visible_questions
 from learnhub.core.errors import BadUserInput
 from learnhub.datasources.mongo import content
 from learnhub.graphql.context import Info
@@ -50,10 +50,13 @@ async def question_bank(
     db = info.context.stores.mongo_db
     kind = type.value if type is not None else None
     after_id = decode_cursor(_CURSOR, after) if after is not None else None
-    quizzes = await visible_quizzes(info.context.stores.engine, info.context.viewer)
-    docs = await content.question_bank_page(db, quizzes, kind, tag, after_id=after_id, limit=size + 1)
+    listed = await visible_questions(info.context.stores.engine, db, info.context.viewer)
+    docs = await content.question_bank_page(db, listed, kind, tag, after_id=after_id, limit=size + 1)
     edges = [
-        Edge(cursor=encode_cursor(_CURSOR, d["_id"]), node=question_from_doc(d, content.quiz_ids_of(d)))
+        Edge(
+            cursor=encode_cursor(_CURSOR, d["_id"]),
+            node=question_from_doc(d, listed[d["_id"]] if listed is not None else None),
+        )
         for d in docs[:size]
     ]
     return Connection(
@@ -64,5 +67,5 @@ async def question_bank(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        _count=lambda: content.count_question_bank(db, quizzes, kind, tag),
+        _count=lambda: content.count_question_bank(db, listed, kind, tag),
     )
