@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import random
-
 import httpx
 
 from learnhub.core.settings import Settings
 from tests.support.accounts import LOGIN, PASSWORD, REQUEST_LINK, new_account
+from tests.support.addresses import fresh_ip
 from tests.support.client import gql
 from tests.support.data import unique
 from tests.support.servers import GatewayFactory
@@ -54,7 +53,7 @@ async def test_magic_link_requests_are_limited_per_address(http: httpx.AsyncClie
 
 async def test_failed_logins_are_limited_per_ip(gateway_factory: GatewayFactory) -> None:
     server = gateway_factory(login_attempts_per_ip=3, trust_forwarded_for=True)
-    ip = f"203.0.113.{random.randrange(1, 255)}"
+    ip = fresh_ip()
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
         for n in range(3):
             errors = await _login(http, f"{unique('spray')}@example.test", "guess number one", ip=ip)
@@ -62,5 +61,5 @@ async def test_failed_logins_are_limited_per_ip(gateway_factory: GatewayFactory)
         errors = await _login(http, f"{unique('spray')}@example.test", "guess number one", ip=ip)
         assert [e["code"] for e in errors] == ["TOO_MANY_ATTEMPTS"]
         # Another client address is not affected.
-        other = await _login(http, f"{unique('spray')}@example.test", "guess number one", ip="198.51.100.7")
+        other = await _login(http, f"{unique('spray')}@example.test", "guess number one", ip=fresh_ip())
         assert [e["code"] for e in other] == ["INVALID_CREDENTIALS"]
