@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from learnhub.embedded.base import free_port
+from learnhub.seed.catalog import COURSES
 from tests.support.client import post_graphql_sync
 
 LEARNHUB = [sys.executable, "-m", "learnhub"]
@@ -86,7 +87,7 @@ def test_dev_serves_demo_data_and_ctrl_c_stops_every_server(tmp_path: Path) -> N
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             body = post_graphql_sync(client, "{ courses(first: 100) { totalCount } }").json()
-        assert body["data"]["courses"]["totalCount"] == 3
+        assert body["data"]["courses"]["totalCount"] == len(COURSES)
     finally:
         _stop(proc)
     print(f"learnhub dev: cold start {cold:.1f} s, warm start {warm:.1f} s")
