@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,6 +26,8 @@ from learnhub.http.middleware import BodySizeLimit
 from learnhub.http.rest import get_quiz, list_questions
 from learnhub.worker import run_forever
 
+logger = logging.getLogger("learnhub")
+
 
 async def healthz(request: Request) -> Response:
     """Liveness: the process serves HTTP (no store I/O, so a slow store never restarts the gateway)."""
@@ -35,9 +38,11 @@ async def readyz(request: Request) -> Response:
     """Readiness: every store answers."""
     stores: Stores = request.app.state.stores
     try:
-        await stores.check_reachable()
+        degraded = await stores.check_reachable()
     except Exception as exc:
         return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
+    if degraded:  # still serving: only search is reduced
+        return JSONResponse({"status": "ready", "degraded": degraded})
     return JSONResponse({"status": "ready"})
 
 
@@ -48,12 +53,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stores = await Stores.open(settings)
         try:
-            await stores.check_reachable()
+            for problem in await stores.check_reachable():
+                logger.warning("starting without %s; search answers from pgvector alone until it is back", problem)
             await stores.bind_documents()
             app.state.stores = stores
             app.state.persisted = PersistedQueries(stores)
             tune_gc()
-            worker = asyncio.create_task(run_forever(stores.engine)) if settings.worker_in_process_enabled else None
+            worker = asyncio.create_task(run_forever(stores)) if settings.worker_in_process_enabled else None
             try:
                 yield
             finally:

@@ -1,4 +1,4 @@
-"""`learnhub dev | serve | migrate | seed | schema export`."""
+"""`learnhub dev | serve | migrate | seed | worker | search reindex|check | schema export | documents register`."""
 
 from __future__ import annotations
 
@@ -7,13 +7,18 @@ import asyncio
 import logging
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
 from learnhub.core.settings import Settings
 
+if TYPE_CHECKING:
+    from learnhub.datasources.stores import Stores
+
+T = TypeVar("T")
 DEV_DATA_DIR = Path(".learnhub")
 SCHEMA_FILE = Path("schema.graphql")
 log = logging.getLogger("learnhub")
@@ -101,6 +106,58 @@ def _seed(settings: Settings, scale: int | None) -> None:
     asyncio.run(run())
 
 
+def _with_stores(settings: Settings, work: Callable[[Stores], Awaitable[T]]) -> T:
+    """Open every store, run `work`, close them: for one-shot commands."""
+    from learnhub.datasources.stores import Stores, StoresUnreachable  # the runtime import
+
+    async def run() -> T:
+        stores = await Stores.open(settings)
+        try:
+            await stores.check_reachable()
+            await stores.bind_documents()
+            return await work(stores)
+        finally:
+            await stores.close()
+
+    try:
+        return asyncio.run(run())
+    except StoresUnreachable as exc:
+        print(f"learnhub: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _reindex(settings: Settings) -> None:
+    from learnhub.search.maintenance import reindex
+
+    done = _with_stores(settings, reindex)
+    i = done.indexed
+    print(
+        f"Search: indexed {i.courses} courses, {i.lessons} lessons, {i.questions} questions; "
+        f"embedded {i.embedded} lessons ({i.chunks} chunks) in {done.seconds:.1f} s; "
+        f"{done.replayed} courses changed meanwhile; dropped {len(done.dropped)} old collections.",
+        flush=True,
+    )
+
+
+def cmd_search_reindex(args: argparse.Namespace) -> None:
+    """Rebuild every search collection and the lesson chunks from the stores; no downtime."""
+    _reindex(Settings())
+
+
+def cmd_search_check(args: argparse.Namespace) -> None:
+    """Compare the indexes with the stores; exit 1 on any drift."""
+    from learnhub.search.maintenance import check
+
+    drift = _with_stores(Settings(), check)
+    for what, (stored, indexed) in drift.counts.items():
+        print(f"{what}: {stored} in the stores, {indexed} indexed")
+    for problem in drift.problems:
+        print(f"DRIFT {problem}")
+    if not drift.ok:
+        raise SystemExit(1)
+    print("The indexes agree with the stores.")
+
+
 def cmd_dev(args: argparse.Namespace) -> None:
     from learnhub.embedded import EmbeddedCluster, EmbeddedServerError, Ports
     from learnhub.migrations.migrate import migrate_all
@@ -121,6 +178,7 @@ def cmd_dev(args: argparse.Namespace) -> None:
         settings = Settings(**overrides, environment="development", host=args.host, port=args.port)
         migrate_all(settings)
         _seed(settings, None)
+        _reindex(settings)
         _serve(settings, started=started)
     finally:
         cluster.stop()
@@ -160,20 +218,22 @@ def cmd_schema_export(args: argparse.Namespace) -> None:
 
 def cmd_worker(args: argparse.Namespace) -> None:
     """Drain the outbox until stopped (achievements, activity days, the user_stats view)."""
-    from learnhub.datasources.postgres.engine import make_engine
+    from learnhub.datasources.stores import Stores
     from learnhub.worker import drain, run_forever
 
     settings = Settings()
 
     async def run() -> None:
-        engine = make_engine(settings)
+        stores = await Stores.open(settings)
         try:
+            await stores.check_reachable()
+            await stores.bind_documents()
             if args.once:
-                print(await drain(engine))
+                print(await drain(stores))
             else:
-                await run_forever(engine, args.interval)
+                await run_forever(stores, args.interval)
         finally:
-            await engine.dispose()
+            await stores.close()
 
     asyncio.run(run())
 
@@ -241,10 +301,19 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--check", action="store_true", help="fail if the file is out of date")
     export.set_defaults(func=cmd_schema_export)
 
-    worker = sub.add_parser("worker", help="drain the outbox: achievements, streaks, user stats")
+    worker = sub.add_parser("worker", help="drain the outbox: achievements, streaks, user stats, search indexes")
     worker.add_argument("--once", action="store_true", help="drain what is due, then exit")
     worker.add_argument("--interval", type=float, default=1.0, help="seconds between drains")
     worker.set_defaults(func=cmd_worker)
+
+    search = sub.add_parser("search", help="search indexes (Typesense collections, lesson chunks)")
+    search_sub = search.add_subparsers(dest="search_command", required=True)
+    search_sub.add_parser("reindex", help="rebuild every index from the stores, then swap (no downtime)").set_defaults(
+        func=cmd_search_reindex
+    )
+    search_sub.add_parser("check", help="compare indexes with the stores; exit 1 on drift").set_defaults(
+        func=cmd_search_check
+    )
 
     documents = sub.add_parser("documents", help="trusted documents (PERSISTED_QUERIES=trusted)")
     documents_sub = documents.add_subparsers(dest="documents_command", required=True)

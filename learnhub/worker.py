@@ -1,8 +1,11 @@
-"""The outbox worker: drains domain events into achievements, activity days and stats.
+"""The outbox worker: drains domain events into achievements, activity days, stats and the
+search indexes.
 
 Each event is handled in a savepoint of one transaction per batch, so a failing event is
 retried later (with backoff, up to MAX_ATTEMPTS) without holding back the others. Handlers are
-idempotent: awards and activity days are keyed, so a duplicate event changes nothing.
+idempotent: awards and activity days are keyed, so a duplicate event changes nothing, and the
+search indexer re-reads whole courses from the stores. Search events of one batch are applied
+together, one pass per course however many edits it had.
 `learnhub worker` runs it as a process; `learnhub dev` runs it inside the gateway.
 """
 
@@ -16,11 +19,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from learnhub.datasources.postgres import achievements, outbox
 from learnhub.datasources.postgres.tables import utcnow
+from learnhub.datasources.stores import Stores
 from learnhub.learning.achievements import evaluate
+from learnhub.search import indexer
 
 logger = logging.getLogger("learnhub.worker")
 
@@ -31,6 +36,7 @@ BACKOFF_SECONDS = 2.0
 # Events that count as a day of learning for streaks.
 ACTIVITY = frozenset({"lesson.progressed", "quiz.submitted"})
 KNOWN = ACTIVITY | {"course.completed"}
+SEARCH = frozenset({indexer.COURSE_CHANGED})
 
 
 class UnknownEvent(ValueError):
@@ -43,6 +49,7 @@ class Drained:
     retried: int = 0
     failed: int = 0
     awarded: int = 0
+    indexed: int = 0  # courses re-indexed for search
 
     def __add__(self, other: Drained) -> Drained:
         return Drained(
@@ -50,6 +57,7 @@ class Drained:
             self.retried + other.retried,
             self.failed + other.failed,
             self.awarded + other.awarded,
+            self.indexed + other.indexed,
         )
 
 
@@ -65,17 +73,19 @@ async def handle(conn: AsyncConnection, event: RowMapping) -> int:
     return len(await evaluate(conn, user_id))
 
 
-async def drain(engine: AsyncEngine, *, batch: int = BATCH_SIZE, refresh: bool = True) -> Drained:
+async def drain(stores: Stores, *, batch: int = BATCH_SIZE, refresh: bool = True) -> Drained:
     """Handle every due event, batch by batch; refresh user_stats when anything changed."""
+    engine = stores.engine
     totals = Drained()
     while True:
         async with engine.begin() as conn:
             events = await outbox.claim(conn, batch)
-            counts = await _handle_batch(conn, events)
+            counts = await _handle_batch(conn, [e for e in events if e["kind"] not in SEARCH])
+            counts += await _index_batch(stores, conn, [e for e in events if e["kind"] in SEARCH])
         totals += counts
         if len(events) < batch:
             break
-    if refresh and totals.processed:
+    if refresh and totals.processed - totals.indexed > 0:
         await achievements.refresh_stats(engine)
     return totals
 
@@ -89,21 +99,60 @@ async def _handle_batch(conn: AsyncConnection, events: Sequence[RowMapping]) -> 
             await outbox.mark_processed(conn, event["id"])
             processed += 1
         except Exception as exc:  # a bad event must not stop the others
-            attempt = event["attempts"] + 1
-            give_up = attempt >= MAX_ATTEMPTS or isinstance(exc, UnknownEvent)
-            retry_at = None if give_up else utcnow() + timedelta(seconds=BACKOFF_SECONDS**attempt)
-            await outbox.mark_failed_attempt(conn, event["id"], f"{type(exc).__name__}: {exc}", retry_at)
-            logger.warning("outbox event %s (%s) failed, attempt %d: %s", event["id"], event["kind"], attempt, exc)
+            give_up = await _failed(conn, event, exc)
             failed += give_up
             retried += not give_up
     return Drained(processed, retried, failed, awarded)
 
 
-async def run_forever(engine: AsyncEngine, interval: float = 1.0) -> None:
+async def _failed(conn: AsyncConnection, event: RowMapping, exc: Exception) -> bool:
+    """Record a failed try; returns whether the event was given up."""
+    attempt = event["attempts"] + 1
+    give_up = attempt >= MAX_ATTEMPTS or isinstance(exc, UnknownEvent)
+    retry_at = None if give_up else utcnow() + timedelta(seconds=BACKOFF_SECONDS**attempt)
+    await outbox.mark_failed_attempt(conn, event["id"], f"{type(exc).__name__}: {exc}", retry_at)
+    logger.warning("outbox event %s (%s) failed, attempt %d: %s", event["id"], event["kind"], attempt, exc)
+    return give_up
+
+
+async def _index_batch(stores: Stores, conn: AsyncConnection, events: Sequence[RowMapping]) -> Drained:
+    """Re-index every course the batch's search events name, once each. The batch was claimed
+    after each event committed, and the indexer reads the stores now, so one pass covers them all."""
+    if not events:
+        return Drained()
+    course_ids = sorted({str(e["payload"].get("course_id", "")) for e in events} - {""})
+    try:
+        async with conn.begin_nested():
+            await indexer.ensure_collections(stores)
+            await indexer.index_courses(stores, conn, course_ids)
+    except Exception as exc:  # Typesense down or a bad document: retried with backoff
+        gave_up = [await _failed(conn, event, exc) for event in events]
+        return Drained(retried=gave_up.count(False), failed=gave_up.count(True))
+    for event in events:
+        await outbox.mark_processed(conn, event["id"])
+    return Drained(processed=len(events), indexed=len(events))
+
+
+async def prepare_search(stores: Stores) -> None:
+    """Make the search collections on first start, and embed the catalogue with the configured
+    model when it is new (EMBEDDING_* changed): semantic search then reads its vectors."""
+    try:
+        await indexer.ensure_collections(stores)
+        async with stores.engine.begin() as conn:
+            ready = await indexer.finish_model(stores, conn)
+        if not ready:
+            done = await indexer.embed_catalogue(stores)
+            logger.info("embedded %d lessons (%d chunks) with %s", done.embedded, done.chunks, stores.embedder.name)
+    except Exception:
+        logger.exception("preparing search failed; search events will retry")
+
+
+async def run_forever(stores: Stores, interval: float = 1.0) -> None:
     """Drain, then wait `interval` seconds; until cancelled."""
+    await prepare_search(stores)
     while True:
         try:
-            result = await drain(engine)
+            result = await drain(stores)
             if result.processed or result.failed:
                 logger.info("outbox: %s", result)
         except Exception:

@@ -14,9 +14,11 @@ from aiosmtpd.controller import Controller
 from learnhub.core.settings import Settings
 from learnhub.datasources.mongo.client import init_documents, make_client
 from learnhub.datasources.postgres.engine import make_engine
+from learnhub.datasources.stores import Stores
 from learnhub.embedded import EmbeddedCluster, running_cluster
 from learnhub.embedded.base import free_port
 from learnhub.migrations.migrate import migrate_all
+from learnhub.search.maintenance import reindex
 from learnhub.seed.demo import seed_demo
 from tests.support.data import StoreAccess
 from tests.support.mail import Mailbox
@@ -63,10 +65,18 @@ def seeded(settings: Settings) -> Any:
         client = make_client(settings)
         try:
             await init_documents(client[settings.mongodb_database])
-            return await seed_demo(engine, client[settings.mongodb_database])
+            report = await seed_demo(engine, client[settings.mongodb_database])
         finally:
             await engine.dispose()
             await client.close()
+        # The demo catalogue is searchable from the start, as `learnhub dev` makes it.
+        stores = await Stores.open(settings)
+        try:
+            await stores.bind_documents()
+            await reindex(stores)
+        finally:
+            await stores.close()
+        return report
 
     return asyncio.run(run())
 
@@ -112,6 +122,15 @@ async def prod(production: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
 async def http(live: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=live.url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+async def live_stores(settings: Settings, seeded: Any) -> AsyncIterator[Stores]:
+    """The gateway's own store clients (as the worker and the CLI open them), on the tests' loop."""
+    opened = await Stores.open(settings)
+    await opened.bind_documents()
+    yield opened
+    await opened.close()
 
 
 @pytest.fixture(scope="session")

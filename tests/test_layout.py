@@ -14,7 +14,7 @@ LAYERS: list[set[str]] = [
     ENTRY_POINTS,
     {"http"},
     {"graphql"},
-    {"learning", "authoring"},
+    {"learning", "authoring", "search"},
     {"loaders"},
     {"seed"},
     {"auth"},

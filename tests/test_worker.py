@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, insert, select, update
 from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.outbox import add_event
 from learnhub.datasources.postgres.tables import achievements, activity_days, outbox_events, user_achievements
+from learnhub.datasources.stores import Stores
 from learnhub.worker import drain
 from tests.support.client import gql
 from tests.support.data import StoreAccess, make_course, register, user_id_of
@@ -28,7 +29,7 @@ async def _awards(stores: StoreAccess, user_id: uuid.UUID) -> list[str]:
         return list(rows.scalars())
 
 
-async def test_duplicate_events_award_once(http: httpx.AsyncClient, stores: StoreAccess) -> None:
+async def test_duplicate_events_award_once(http: httpx.AsyncClient, stores: StoreAccess, live_stores: Stores) -> None:
     token, _ = await register(http)
     user_id = user_id_of(token)
     course_id, content_id, _ = await make_course(stores)
@@ -37,16 +38,16 @@ async def test_duplicate_events_award_once(http: httpx.AsyncClient, stores: Stor
     async with stores.engine.begin() as conn:
         for _ in range(3):
             await add_event(conn, "quiz.submitted", user_id, {"quiz_id": quiz_id})
-    first = await drain(stores.engine)
+    first = await drain(live_stores)
     assert first.processed >= 3
-    again = await drain(stores.engine)
+    again = await drain(live_stores)
     assert again.processed == 0
     # add_attempt scores 1/1: a pass and a perfect score.
     assert await _awards(stores, user_id) == ["first-quiz-passed", "perfect-score"]
 
 
 async def test_a_failing_event_is_retried_without_holding_back_the_others(
-    http: httpx.AsyncClient, stores: StoreAccess
+    http: httpx.AsyncClient, stores: StoreAccess, live_stores: Stores
 ) -> None:
     token, _ = await register(http)
     user_id = user_id_of(token)
@@ -62,7 +63,7 @@ async def test_a_failing_event_is_retried_without_holding_back_the_others(
         await add_event(conn, "lesson.progressed", user_id, {})
         await add_event(conn, "no.such.kind", user_id, {})
     try:
-        result = await drain(stores.engine)
+        result = await drain(live_stores)
         assert result.retried >= 1
         assert result.failed >= 1
         async with stores.engine.connect() as conn:
@@ -89,13 +90,13 @@ async def test_a_failing_event_is_retried_without_holding_back_the_others(
         await conn.execute(
             update(outbox_events).where(outbox_events.c.user_id == user_id).values(available_at=func.now())
         )
-    await drain(stores.engine)
+    await drain(live_stores)
     async with stores.engine.connect() as conn:
         day = await conn.scalar(select(func.count()).where(activity_days.c.user_id == user_id))
     assert day == 1
 
 
-async def test_a_seven_day_streak(http: httpx.AsyncClient, stores: StoreAccess) -> None:
+async def test_a_seven_day_streak(http: httpx.AsyncClient, stores: StoreAccess, live_stores: Stores) -> None:
     token, _ = await register(http)
     user_id = user_id_of(token)
     today = datetime.now(UTC).date()
@@ -104,7 +105,7 @@ async def test_a_seven_day_streak(http: httpx.AsyncClient, stores: StoreAccess) 
             insert(activity_days), [{"user_id": user_id, "day": today - timedelta(days=n)} for n in range(1, 7)]
         )
         await add_event(conn, "lesson.progressed", user_id, {})  # today: the seventh day
-    await drain(stores.engine)
+    await drain(live_stores)
     assert "seven-day-streak" in await _awards(stores, user_id)
     stats = (await gql(http, "{ me { stats { streakDays } } }", token=token))["data"]["me"]["stats"]
     assert stats == {"streakDays": 7}
@@ -120,7 +121,7 @@ JOURNEY_ME = """
 """
 
 
-async def test_a_whole_student_journey(http: httpx.AsyncClient, stores: StoreAccess) -> None:
+async def test_a_whole_student_journey(http: httpx.AsyncClient, stores: StoreAccess, live_stores: Stores) -> None:
     """register -> enroll -> progress -> start and submit a quiz -> history -> achievements and stats."""
     from learnhub.graphql.relay.node import to_global_id
     from tests.support.quizzes import RIGHT, quiz_setup, start, submit
@@ -141,7 +142,7 @@ async def test_a_whole_student_journey(http: httpx.AsyncClient, stores: StoreAcc
     attempt = (await start(http, setup))["attempt"]["id"]
     assert (await submit(http, setup, attempt, RIGHT, "journey"))["attempt"]["passed"] is True
 
-    await drain(stores.engine)
+    await drain(live_stores)
 
     me = (await gql(http, JOURNEY_ME, token=setup.token))["data"]["me"]
     assert sorted(a["code"] for a in me["achievements"]) == ["course-completed", "first-quiz-passed", "perfect-score"]

@@ -22,10 +22,11 @@ from typing import Any
 from sqlalchemy.engine import RowMapping
 
 from learnhub.authoring import validation
+from learnhub.authoring.indexing import reindexing
 from learnhub.core.crash import crash_point
 from learnhub.datasources.mongo import authoring as docs
 from learnhub.datasources.mongo.documents import CourseContent, LessonContent, utcnow
-from learnhub.datasources.postgres import courses
+from learnhub.datasources.postgres import courses, outbox
 from learnhub.datasources.stores import Stores
 
 Doc = dict[str, Any]
@@ -94,6 +95,7 @@ async def create_course(
         }
         await docs.put_course_content(stores.mongo_db, content)
         crash_point(stores.settings, "create_course.after_content")
+        await outbox.course_changed(conn, content_id)
     return row, content
 
 
@@ -130,7 +132,8 @@ async def update_content(stores: Stores, content_id: str, expected_version: int,
         problems += outline_problems(changes["modules"], await docs.lessons_of_course(stores.mongo_db, content_id))
     if problems:
         return invalid(problems)
-    updated = await docs.update_versioned(stores.mongo_db, CourseContent, content_id, expected_version, changes)
+    async with reindexing(stores, content_id):
+        updated = await docs.update_versioned(stores.mongo_db, CourseContent, content_id, expected_version, changes)
     return updated if updated is not None else await conflict(stores, CourseContent, content_id)
 
 
@@ -194,13 +197,14 @@ async def add_lesson(
         return [Refused("NOT_FOUND", "No such module in this course", "moduleId")]
     if lesson_id in outline_lesson_ids(content):
         return [Refused("SLUG_TAKEN", "A lesson of this course has this slug", "slug")]
-    try:
-        lesson = await docs.put_lesson(stores.mongo_db, lesson_id, content_id, fields)
-    except docs.IdTaken:
-        return [Refused("SLUG_TAKEN", "A lesson with this slug exists", "slug")]
-    updated = await docs.update_versioned(
-        stores.mongo_db, CourseContent, content_id, expected_version, {"modules": modules}
-    )
+    async with reindexing(stores, content_id):
+        try:
+            lesson = await docs.put_lesson(stores.mongo_db, lesson_id, content_id, fields)
+        except docs.IdTaken:
+            return [Refused("SLUG_TAKEN", "A lesson with this slug exists", "slug")]
+        updated = await docs.update_versioned(
+            stores.mongo_db, CourseContent, content_id, expected_version, {"modules": modules}
+        )
     if updated is None:
         # Someone saved the outline between the read above and this write (the stale versions
         # clients send were refused before any write). A lesson made just now would be
@@ -220,8 +224,11 @@ async def set_published(stores: Stores, row: RowMapping, published: bool) -> Row
     return updated if updated is not None else [Refused("NOT_FOUND", "No such course", "courseId")]
 
 
-async def update_lesson(stores: Stores, lesson_id: str, expected_version: int, changes: Doc) -> Doc | list[Refused]:
+async def update_lesson(stores: Stores, lesson: Doc, expected_version: int, changes: Doc) -> Doc | list[Refused]:
+    """Change a lesson (`lesson`: its document as read, for its id and course)."""
     if problems := lesson_problems(changes):
         return invalid(problems)
-    updated = await docs.update_versioned(stores.mongo_db, LessonContent, lesson_id, expected_version, changes)
+    lesson_id = lesson["_id"]
+    async with reindexing(stores, lesson["course_id"]):
+        updated = await docs.update_versioned(stores.mongo_db, LessonContent, lesson_id, expected_version, changes)
     return updated if updated is not None else await conflict(stores, LessonContent, lesson_id)

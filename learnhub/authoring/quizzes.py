@@ -11,6 +11,7 @@ from typing import Any
 
 from learnhub.authoring import validation
 from learnhub.authoring.courses import Refused, conflict, invalid
+from learnhub.authoring.indexing import reindexing
 from learnhub.core.ids import uuid7
 from learnhub.datasources.mongo import authoring as docs
 from learnhub.datasources.mongo.content import collection
@@ -60,10 +61,11 @@ async def create_quiz(
         "version": 1,
         "updated_at": utcnow(),
     }
-    try:
-        await docs.insert_quiz(stores.mongo_db, quiz)
-    except docs.IdTaken:
-        return [Refused("SLUG_TAKEN", "A quiz with this slug exists", "slug")]
+    async with reindexing(stores, course_content_id):
+        try:
+            await docs.insert_quiz(stores.mongo_db, quiz)
+        except docs.IdTaken:
+            return [Refused("SLUG_TAKEN", "A quiz with this slug exists", "slug")]
     return quiz
 
 
@@ -85,19 +87,18 @@ async def save_question(
         graded = await attempts.count_for_quiz(conn, quiz["_id"]) > 0
     new_id = question_id if question_id is not None and not graded else f"question:{quiz['_id'][5:]}-{uuid7().hex[:12]}"
     document = {"_id": new_id, **fields, "updated_at": utcnow()}
-    if new_id == question_id:
-        await collection(stores.mongo_db, Question).replace_one({"_id": new_id}, document)
-    else:
-        await docs.insert_question(stores.mongo_db, document | {"created_at": utcnow()})
-    new_ids = [new_id if i == question_id else i for i in ids] if question_id is not None else [*ids, new_id]
-    updated = await docs.update_versioned(
-        stores.mongo_db, QuizContent, quiz["_id"], expected_version, {"question_ids": new_ids}
-    )
-    if updated is None:
-        if new_id != question_id:
+    async with reindexing(stores, quiz["course_id"]):
+        if new_id == question_id:
+            await collection(stores.mongo_db, Question).replace_one({"_id": new_id}, document)
+        else:
+            await docs.insert_question(stores.mongo_db, document | {"created_at": utcnow()})
+        new_ids = [new_id if i == question_id else i for i in ids] if question_id is not None else [*ids, new_id]
+        updated = await docs.update_versioned(
+            stores.mongo_db, QuizContent, quiz["_id"], expected_version, {"question_ids": new_ids}
+        )
+        if updated is None and new_id != question_id:
             await collection(stores.mongo_db, Question).delete_one({"_id": new_id})
-        return await conflict(stores, QuizContent, quiz["_id"])
-    return updated
+    return updated if updated is not None else await conflict(stores, QuizContent, quiz["_id"])
 
 
 async def remove_question(stores: Stores, quiz: Doc, expected_version: int, question_id: str) -> Doc | list[Refused]:
@@ -105,20 +106,22 @@ async def remove_question(stores: Stores, quiz: Doc, expected_version: int, ques
     ids = list(quiz.get("question_ids", []))
     if question_id not in ids:
         return [Refused("NOT_FOUND", "No such question in this quiz", "questionId")]
-    updated = await docs.update_versioned(
-        stores.mongo_db,
-        QuizContent,
-        quiz["_id"],
-        expected_version,
-        {"question_ids": [i for i in ids if i != question_id]},
-    )
+    async with reindexing(stores, quiz["course_id"]):
+        updated = await docs.update_versioned(
+            stores.mongo_db,
+            QuizContent,
+            quiz["_id"],
+            expected_version,
+            {"question_ids": [i for i in ids if i != question_id]},
+        )
     return updated if updated is not None else await conflict(stores, QuizContent, quiz["_id"])
 
 
 async def set_published(stores: Stores, quiz: Doc, expected_version: int, published: bool) -> Doc | list[Refused]:
     if published and not quiz.get("question_ids"):
         return [Refused("INVALID", "Add a question before publishing", "quizId")]
-    updated = await docs.update_versioned(
-        stores.mongo_db, QuizContent, quiz["_id"], expected_version, {"published": published}
-    )
+    async with reindexing(stores, quiz["course_id"]):
+        updated = await docs.update_versioned(
+            stores.mongo_db, QuizContent, quiz["_id"], expected_version, {"published": published}
+        )
     return updated if updated is not None else await conflict(stores, QuizContent, quiz["_id"])

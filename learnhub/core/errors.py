@@ -51,3 +51,15 @@ class RequestRefused(Exception):
         self.message = message
         self.headers = headers or {}
         self.extensions = extensions
+
+
+class SearchUnavailable(GatewayError):
+    """No search server could answer (or KEYWORD mode without Typesense)."""
+
+    code = "SEARCH_UNAVAILABLE"
+
+
+class SearchDegraded(GatewayError):
+    """Reported beside data: one side of a HYBRID search failed; the other answered."""
+
+    code = "SEARCH_DEGRADED"

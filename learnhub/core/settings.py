@@ -79,6 +79,26 @@ class Settings(BaseSettings):
     # Default: on in development only.
     worker_in_process: bool | None = None
 
+    # Search (learnhub/search): Typesense collections are reached through aliases named
+    # `<prefix>_<kind>`, so a reindex builds `<prefix>_<kind>_<stamp>` and swaps the alias.
+    search_collection_prefix: str = Field(default="learnhub", pattern=r"^[a-z][a-z0-9_]{0,40}$")
+    # Embeddings: the provider and model that embed lesson chunks and queries. Changing either
+    # makes the worker re-embed every lesson; vectors of the old model are dropped once done.
+    embedding_provider: Literal["wordllama"] = "wordllama"
+    embedding_model: str = "l2_supercat"
+    embedding_dimension: Literal[64, 128, 256, 512, 1024] = 256
+    # Reciprocal rank fusion: score = sum(weight / (k + rank)). k = 60 is the value of the RRF
+    # paper; the weights were chosen on bench/search_queries.py (docs/search.md).
+    search_rrf_k: int = Field(default=60, ge=1, le=1000)
+    search_keyword_weight: float = Field(default=1.0, ge=0, le=10)
+    search_semantic_weight: float = Field(default=1.0, ge=0, le=10)
+    # Lesson chunks: at most this many tokens, repeating up to `overlap` tokens of the one before
+    # (learnhub/search/chunking.py; the sizes were chosen on bench/search_queries.py).
+    search_chunk_tokens: int = Field(default=120, ge=16, le=2000)
+    search_chunk_overlap_tokens: int = Field(default=40, ge=0, le=500)
+    # Semantic hits below this cosine similarity are noise, not answers (docs/search.md).
+    search_semantic_min_similarity: float = Field(default=0.2, ge=-1, le=1)
+
     # Test-only: steps of cross-store writes at which the process exits (learnhub/core/crash.py).
     crash_points: list[str] = Field(default_factory=list)
 

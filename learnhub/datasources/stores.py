@@ -14,15 +14,20 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from learnhub.core.settings import Settings, redact_url
+from learnhub.datasources.embeddings import Embedder, make_embedder
 from learnhub.datasources.mail import Outbox, make_mailer
 from learnhub.datasources.mongo.client import init_documents, make_client
 from learnhub.datasources.postgres.engine import make_engine
 from learnhub.datasources.ratelimit import RateLimiter
 from learnhub.datasources.redis import make_redis
-from learnhub.datasources.search import Search
 from learnhub.datasources.storage import Storage
+from learnhub.datasources.typesense import Typesense
 
 Doc = dict[str, Any]
+
+
+# Stores the gateway can serve without: search degrades to pgvector (SEARCH_DEGRADED).
+OPTIONAL_STORES = frozenset({"Typesense"})
 
 
 class StoresUnreachable(RuntimeError):
@@ -37,13 +42,16 @@ class Stores:
     mongo_db: AsyncDatabase[Doc]
     redis: Redis
     storage: Storage
-    search: Search
+    search: Typesense
     limiter: RateLimiter = field(init=False)
     outbox: Outbox = field(init=False)
+    embedder: Embedder = field(init=False)
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.redis)
         self.outbox = Outbox(make_mailer(self.settings))
+        # The model is in the package, loaded once per process (0.12 s), shared read-only.
+        self.embedder = make_embedder(self.settings)
 
     @classmethod
     async def open(cls, settings: Settings) -> Stores:
@@ -52,7 +60,7 @@ class Stores:
         mongo_db = mongo[settings.mongodb_database]
         storage = Storage(settings)
         await storage.open()
-        return cls(settings, make_engine(settings), mongo, mongo_db, make_redis(settings), storage, Search(settings))
+        return cls(settings, make_engine(settings), mongo, mongo_db, make_redis(settings), storage, Typesense(settings))
 
     async def bind_documents(self) -> None:
         """Beanie's document binding talks to MongoDB, so it runs after `check_reachable`."""
@@ -81,8 +89,10 @@ class Stores:
             "Typesense": (s.typesense_url, self.search.ping),
         }
 
-    async def check_reachable(self) -> None:
-        """Try every store at once; raise one error naming each store that failed and why."""
+    async def check_reachable(self) -> list[str]:
+        """Try every store at once; raise one error naming each required store that failed and
+        why. Returns the optional stores that failed (Typesense: search then answers from
+        pgvector alone, so the rest of the API need not go down with it)."""
         checks = self._checks()
         timeout = self.settings.store_connect_timeout_seconds
 
@@ -94,10 +104,16 @@ class Stores:
             return None
 
         results = await asyncio.gather(*(run(fn) for _, fn in checks.values()))
-        failures = [
-            f"  - {name} at {where}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'timed out'}"
+        failures = {
+            name: f"  - {name} at {where}: {type(exc).__name__}: {_first_line(exc)}"
             for (name, (where, _)), exc in zip(checks.items(), results, strict=True)
             if exc is not None
-        ]
-        if failures:
-            raise StoresUnreachable("Cannot reach these stores:\n" + "\n".join(failures))
+        }
+        required = [line for name, line in failures.items() if name not in OPTIONAL_STORES]
+        if required:
+            raise StoresUnreachable("Cannot reach these stores:\n" + "\n".join(failures.values()))
+        return [line.strip(" -") for line in failures.values()]
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else "timed out"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import strawberry
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -40,6 +41,14 @@ class Context:
     @cached_property
     def loaders(self) -> Loaders:
         return Loaders(self.stores.engine, self.stores.mongo_db, self.viewer)
+
+    def report(self, error: GraphQLError) -> None:
+        """Add an error to the response's `errors` without failing the field that found it: the
+        field answers with what it has (partial data), the error says what is missing."""
+        state = self.request.state
+        if not hasattr(state, "reported_errors"):
+            state.reported_errors = []
+        state.reported_errors.append(error)
 
     def require_user(self) -> uuid.UUID:
         """The signed-in viewer's user id, or an UNAUTHENTICATED error saying what is wrong."""

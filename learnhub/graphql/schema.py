@@ -17,6 +17,7 @@ from learnhub.graphql.execution.input_guard import RejectUnstorableText
 from learnhub.graphql.execution.limits import RequestLimits
 from learnhub.graphql.resolvers import admin, auth, authoring, content, learning, nodes
 from learnhub.graphql.resolvers import courses as catalogue
+from learnhub.graphql.resolvers import search as search_resolvers
 from learnhub.graphql.resolvers import users as viewer
 from learnhub.graphql.types.quizzes import (
     MultipleChoiceQuestion,
@@ -66,6 +67,18 @@ class Query:
     )
 
     users = strawberry.field(resolver=admin.list_users, description="Every account, newest first (admins).")
+
+    search = strawberry.field(
+        resolver=search_resolvers.search,
+        description="Courses, lessons and questions matching `query`, best first: typo-tolerant keywords, "
+        "meaning (lesson text embeddings), or both fused (HYBRID). `first` is at most 50. Only records the "
+        "viewer may see are found.",
+    )
+
+    related_lessons = strawberry.field(
+        resolver=search_resolvers.related,
+        description="Lessons closest in meaning to this one (by embeddings), best first.",
+    )
 
 
 @strawberry.type

@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -219,11 +220,14 @@ class GatewayGraphQL(GraphQL[Context, None]):
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         response: dict[str, Any] = {}
         pre_execution = isinstance(result, PreExecutionError)
-        if result.errors:
+        # Errors beside data that resolvers reported without failing their field
+        # (Context.report, e.g. SEARCH_DEGRADED), after graphql-core's own.
+        reported: list[GraphQLError] = getattr(request.state, "reported_errors", [])
+        if result.errors or reported:
             masked = self.settings.is_production
             errors = []
             refused = False
-            for error in result.errors:
+            for error in [*(result.errors or []), *reported]:
                 code, expected = classify(error, pre_execution=pre_execution, data_is_none=result.data is None)
                 refused = refused or (result.data is None and error.path is None and expected)
                 errors.append(formatted(error, code, expected, mask=masked, request_id=request.state.request_id))
@@ -237,6 +241,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
             counter = stats.current()
             if counter is not None:
                 extensions["roundTrips"] = {"postgres": counter["postgres"], "mongodb": counter["mongodb"]}
+                if counter["typesense"]:
+                    extensions["roundTrips"]["typesense"] = counter["typesense"]
         if extensions:
             response["extensions"] = extensions
         return response  # type: ignore[return-value]

@@ -19,15 +19,17 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, get_named_type
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, GraphQLUnionType, get_named_type
 from sqlalchemy import select, update
 
 from learnhub.auth import visibility
 from learnhub.auth.viewer import ANONYMOUS, Viewer
 from learnhub.datasources.postgres.courses import CourseScope
 from learnhub.datasources.postgres.tables import courses, enrollments
+from learnhub.datasources.stores import Stores
 from learnhub.graphql.relay.node import to_global_id
 from learnhub.graphql.schema import build_schema
+from learnhub.search.indexer import index_courses
 from tests.support.client import gql
 from tests.support.data import StoreAccess, enroll, make_course, unique
 from tests.support.world import ROLES, account_with_role, add_attempt, add_quiz
@@ -57,6 +59,7 @@ class Hidden:
     draft_attempt_id: uuid.UUID
     enrollment_id: uuid.UUID
     student_gid: str
+    open_course_content_id: str
 
 
 async def _hidden_world(http: httpx.AsyncClient, stores: StoreAccess) -> Hidden:
@@ -100,14 +103,18 @@ async def _hidden_world(http: httpx.AsyncClient, stores: StoreAccess) -> Hidden:
     return Hidden(
         mark, mark, tokens, course_id, content_id, lessons[0], quiz_id, question_id,
         open_lessons[0], draft_quiz_id, draft_question_id, attempt_id, draft_attempt_id,
-        enrollment_id, to_global_id("User", student),
+        enrollment_id, to_global_id("User", student), open_content_id,
     )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-async def hidden(live: Any, stores: StoreAccess) -> Hidden:
+async def hidden(live: Any, stores: StoreAccess, live_stores: Stores) -> Hidden:
     async with httpx.AsyncClient(base_url=live.url, timeout=30) as http:
-        return await _hidden_world(http, stores)
+        world = await _hidden_world(http, stores)
+    # Written straight into the stores, so indexed here as the worker would after authoring.
+    async with live_stores.engine.begin() as conn:
+        await index_courses(live_stores, conn, [world.course_content_id, world.open_course_content_id])
+    return world
 
 
 Operation = Callable[[Hidden], tuple[str, dict[str, Any]]]
@@ -234,6 +241,41 @@ CASES: dict[str, Case] = {
         NOBODY,
     ),
     "myCourses": Case("myCourses", _plain("{ myCourses { nodes { course { title content { title } } } } }"), NOBODY),
+    # Search finds the hidden course, its lesson and question, and the draft quiz's question
+    # (every title and prompt carries the mark) only for their owners.
+    "search (KEYWORD)": Case(
+        "search",
+        _plain(
+            "query($q: String!) { search(query: $q, mode: KEYWORD, first: 50) { totalCount "
+            "facets { kinds { value count } } "
+            "nodes { title snippet record { ... on Course { courseTitle: title } ... on Lesson { title } "
+            "... on Question { prompt } } } } }",
+            lambda h: {"q": h.mark},
+        ),
+        OWNERS,
+    ),
+    "search (HYBRID)": Case(
+        "search",
+        _plain(
+            "query($q: String!) { search(query: $q, first: 50) { nodes { title snippet contentId } } }",
+            lambda h: {"q": f"Lesson {h.mark}"},
+        ),
+        OWNERS,
+    ),
+    # A hidden lesson's neighbours: refused exactly like an unknown lesson (the owners' answer
+    # carries the mark through `lesson`, which they may read).
+    "relatedLessons": Case(
+        "relatedLessons",
+        _plain(
+            "query($id: ID!) { relatedLessons(lessonId: $id) { title } lesson(id: $id) { title } }",
+            lambda h: {"id": h.lesson_id},
+        ),
+        OWNERS,
+        _plain(
+            "query($id: ID!) { relatedLessons(lessonId: $id) { title } lesson(id: $id) { title } }",
+            lambda h: {"id": "lesson:nope"},
+        ),
+    ),
     "users": Case(
         "users",
         # The newest accounts: the world's student is among them.
@@ -250,6 +292,8 @@ def _reaches_content(schema: GraphQLSchema, type_name: str, seen: set[str]) -> b
     if type_name in CONTENT_TYPES or type_name.endswith("Question"):
         return True
     gql_type = schema.type_map[type_name]
+    if isinstance(gql_type, GraphQLUnionType):
+        return any(_reaches_content(schema, member.name, seen) for member in gql_type.types)
     if type_name in seen or not isinstance(gql_type, GraphQLObjectType | GraphQLInterfaceType):
         return False
     seen.add(type_name)

@@ -33,8 +33,9 @@ BOUNDS = {
     "updateLessonProgress": (5, 1),  # lesson doc; course, enrollment; upsert + event; completion check
     "startQuizAttempt": (5, 1),  # quiz doc; course, enrollment; lock, open attempt, insert
     "submitQuizAttempt": (3, 4),  # lock; quiz, questions, details write; finish + event
-    "createCourse": (3, 1),  # insert under a savepoint; content write
-    "saveQuestion": (2, 4),  # owner check and attempt count; quiz, question write, quiz update
+    "createCourse": (4, 1),  # insert under a savepoint; content write; search event
+    # owner check and attempt count, a search event before and after; quiz, question write, quiz update
+    "saveQuestion": (4, 4),
 }
 
 

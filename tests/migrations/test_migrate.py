@@ -30,6 +30,9 @@ TABLES = {
     "achievements",
     "user_achievements",
     "activity_days",
+    "embedding_models",
+    "lesson_chunks",
+    "search_terms",
 }
 
 
@@ -89,6 +92,8 @@ def test_upgrade_from_empty_creates_every_table_and_index(empty_db: Settings) ->
         "ix_quiz_attempts_user_id_id",
         "ix_courses_created_at",
         "uq_users_email",
+        "ix_search_terms_term_trgm",
+        "ix_lesson_chunks_course_id",
     ):
         assert expected in indexes
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Select
 
 from learnhub.core.ids import uuid7
+from learnhub.datasources.postgres import outbox
 from learnhub.datasources.postgres.pagination import Listing
 from learnhub.datasources.postgres.sql import fetch_all, in_texts, in_uuids
 from learnhub.datasources.postgres.tables import courses, utcnow
@@ -144,4 +145,15 @@ async def set_published(engine: AsyncEngine, course_id: uuid.UUID, published: bo
             )
             .returning(*_COLUMNS)
         )
-        return (await conn.execute(stmt)).mappings().first()
+        row = (await conn.execute(stmt)).mappings().first()
+        if row is not None:  # the search indexes follow in the same transaction
+            await outbox.course_changed(conn, row["content_id"])
+        return row
+
+
+async def rows_for_index(engine: AsyncEngine, content_ids: Sequence[str] | None) -> Sequence[RowMapping]:
+    """Course rows by content id (every course when None): what search documents need."""
+    stmt = select(*_COLUMNS)
+    if content_ids is not None:
+        stmt = stmt.where(in_texts(courses.c.content_id, "cids", content_ids))
+    return await fetch_all(engine, stmt)

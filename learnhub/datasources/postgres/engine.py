@@ -23,6 +23,9 @@ def make_engine(settings: Settings) -> AsyncEngine:
             "timeout": settings.store_connect_timeout_seconds,
             "server_settings": {
                 "application_name": "learnhub-gateway",
+                # Filtered vector searches (visibility, course, tags) keep scanning the HNSW
+                # index until enough rows pass, instead of returning fewer (pgvector 0.8).
+                "hnsw.iterative_scan": "relaxed_order",
             },
         },
     )

@@ -15,7 +15,7 @@ from learnhub.datasources.postgres.courses import CourseScope, user_rows
 from learnhub.datasources.postgres.outbox import add_event
 from learnhub.datasources.postgres.pagination import Listing
 from learnhub.datasources.postgres.sql import fetch_all, in_uuids
-from learnhub.datasources.postgres.tables import enrollments, utcnow
+from learnhub.datasources.postgres.tables import courses, enrollments, utcnow
 
 _COLUMNS = (
     enrollments.c.id,
@@ -116,3 +116,13 @@ async def mark_completed(engine: AsyncEngine, user_id: uuid.UUID, course_id: uui
 def learning(user_id: uuid.UUID, scope: CourseScope) -> Listing:
     """The user's active and completed enrollments (`myCourses`)."""
     return user_rows(enrollments, _COLUMNS, user_id, scope, enrollments.c.status != "cancelled")
+
+
+async def enrolled_course_content_ids(engine: AsyncEngine, user_id: uuid.UUID) -> list[str]:
+    """Content ids of the courses the user is enrolled in (active or completed)."""
+    stmt = (
+        select(courses.c.content_id)
+        .join(enrollments, enrollments.c.course_id == courses.c.id)
+        .where(enrollments.c.user_id == user_id, enrollments.c.status != "cancelled")
+    )
+    return [row["content_id"] for row in await fetch_all(engine, stmt)]

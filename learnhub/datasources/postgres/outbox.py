@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -14,13 +14,34 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.tables import outbox_events, utcnow
 
+# Search indexing: a course (its content, lessons, quizzes or questions) changed; the worker
+# re-reads that course and updates Typesense and the lesson chunks (learnhub/search/indexer.py).
+COURSE_CHANGED = "search.course"
 
-async def add_event(conn: AsyncConnection, kind: str, user_id: uuid.UUID | None, payload: dict[str, Any]) -> None:
-    """Record an event inside the caller's transaction: it commits (or not) with the change."""
+
+async def course_changed(conn: AsyncConnection, course_content_id: str, *, delay_seconds: float = 0) -> None:
+    await add_event(conn, COURSE_CHANGED, None, {"course_id": course_content_id}, delay_seconds=delay_seconds)
+
+
+async def add_event(
+    conn: AsyncConnection,
+    kind: str,
+    user_id: uuid.UUID | None,
+    payload: dict[str, Any],
+    *,
+    delay_seconds: float = 0,
+) -> None:
+    """Record an event inside the caller's transaction: it commits (or not) with the change.
+    `delay_seconds`: not handed to the worker before then."""
     now = utcnow()
     await conn.execute(
         insert(outbox_events).values(
-            id=uuid7(), kind=kind, user_id=user_id, payload=payload, created_at=now, available_at=now
+            id=uuid7(),
+            kind=kind,
+            user_id=user_id,
+            payload=payload,
+            created_at=now,
+            available_at=now + timedelta(seconds=delay_seconds),
         )
     )
 

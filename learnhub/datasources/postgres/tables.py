@@ -5,7 +5,21 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, String, Table, Text, UniqueConstraint, text
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
@@ -283,6 +297,64 @@ class ActivityDay(SQLModel, table=True):
     day: date = Field(sa_column=Column(Date, primary_key=True))
 
 
+class EmbeddingModel(SQLModel, table=True):
+    """A model that produced vectors in `lesson_chunks`: which provider, which model, what size.
+
+    `ready_at` is set once every lesson has chunks of this model; until then semantic search
+    keeps reading the previous ready model's vectors (with that model's query embedding)."""
+
+    __tablename__ = "embedding_models"
+    __table_args__ = (UniqueConstraint("name", name="uq_embedding_models_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(200), nullable=False))  # provider/model/dimension
+    provider: str = Field(sa_column=Column(String(64), nullable=False))
+    dimension: int = Field(sa_column=Column(Integer, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    ready_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class LessonChunk(SQLModel, table=True):
+    """A piece of a lesson's text and its embedding by one model.
+
+    `embedding` has no fixed dimension so models of any size share the table; each model gets
+    its own partial HNSW index on `embedding::vector(d)` (datasources/postgres/chunks.py),
+    the layout pgvector documents for mixed dimensions."""
+
+    __tablename__ = "lesson_chunks"
+    __table_args__ = (
+        Index("ix_lesson_chunks_course_id", "course_id"),
+        Index("ix_lesson_chunks_lesson_id", "lesson_id"),
+    )
+
+    model_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("embedding_models.id", ondelete="CASCADE"), primary_key=True)
+    )
+    lesson_id: str = Field(sa_column=Column(String(200), primary_key=True))
+    position: int = Field(sa_column=Column(Integer, primary_key=True))
+    course_id: str = Field(sa_column=Column(String(200), nullable=False))  # course content id
+    heading_path: list[str] = Field(
+        default_factory=list, sa_column=Column(ARRAY(Text), nullable=False, server_default=text("'{}'"))
+    )
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    token_count: int = Field(sa_column=Column(Integer, nullable=False))
+    content_version: int = Field(sa_column=Column(Integer, nullable=False))
+    embedding: list[float] = Field(sa_column=Column(Vector(), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class SearchTerm(SQLModel, table=True):
+    """Words of the indexed titles, summaries, tags and bodies: what `didYouMean` can suggest
+    (a trigram index finds the closest spelling of an unknown word)."""
+
+    __tablename__ = "search_terms"
+    __table_args__ = (
+        Index("ix_search_terms_term_trgm", "term", postgresql_using="gin", postgresql_ops={"term": "gin_trgm_ops"}),
+    )
+
+    term: str = Field(sa_column=Column(String(64), primary_key=True))
+
+
 metadata = SQLModel.metadata
 
 
@@ -305,3 +377,6 @@ outbox_events = table_of(OutboxEvent)
 achievements = table_of(Achievement)
 user_achievements = table_of(UserAchievement)
 activity_days = table_of(ActivityDay)
+embedding_models = table_of(EmbeddingModel)
+lesson_chunks = table_of(LessonChunk)
+search_terms = table_of(SearchTerm)

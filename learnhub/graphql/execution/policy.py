@@ -180,7 +180,27 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "mySessions": SIGNED_IN,
         "myCourses": SIGNED_IN,
         "users": ADMIN,
+        # Hits are filtered by the visibility rule in the index and loaded through the visible
+        # loaders; a lesson body is quoted in `snippet` only for its readers (may_read_lesson).
+        "search": PUBLIC,
+        "relatedLessons": PUBLIC,
     },
+    "SearchHitConnection": {
+        **_PAGE,
+        "facets": INHERITED,
+        "didYouMean": INHERITED,
+        "answeredBy": INHERITED,
+    },
+    "SearchHit": {
+        "kind": INHERITED,
+        "contentId": INHERITED,
+        "title": INHERITED,
+        "snippet": INHERITED,
+        "score": INHERITED,
+        "record": INHERITED,
+    },
+    "SearchFacets": {"kinds": INHERITED, "tags": INHERITED, "levels": INHERITED},
+    "FacetCount": {"value": INHERITED, "count": INHERITED},
     "Mutation": {
         "register": PUBLIC,
         "login": PUBLIC,

@@ -193,7 +193,7 @@ async def update_lesson(
     }
     if data.blocks is not None:
         changes["blocks"] = _blocks(data.blocks)
-    outcome = await course_authoring.update_lesson(info.context.stores, content_id, expected_version, changes)
+    outcome = await course_authoring.update_lesson(info.context.stores, lesson, expected_version, changes)
     if isinstance(outcome, list):
         return LessonPayload(errors=_errors(outcome))
     return LessonPayload(lesson=Lesson.from_doc(outcome))

@@ -1,0 +1,1 @@
+"""Search: keyword (Typesense), semantic (pgvector lesson chunks) and their fusion."""
