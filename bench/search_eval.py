@@ -1,0 +1,163 @@
+"""Search quality on the labelled queries of bench/search_queries.py: recall@5, recall@10 and
+MRR@10 per mode (KEYWORD, SEMANTIC, HYBRID) and per query category.
+
+    python -m bench.search_eval                     # the configured model and chunk size
+    python -m bench.search_eval --dimensions 64 128 256 --chunk-tokens 60 120 250
+
+Starts the embedded stores in a temporary folder, seeds the demo catalogue, indexes it with
+each configuration asked for (embedding dimension x chunk size), and asks every query as a
+signed-out student. A query's recall@k is the share of its relevant ids in the first k hits;
+its reciprocal rank is 1 / the rank of the first relevant hit (0 past 10). The tables are
+markdown, for docs/search.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from bench.search_queries import QUERIES, LabelledQuery
+from learnhub.core.settings import Settings
+from learnhub.datasources.postgres.courses import CourseScope
+from learnhub.datasources.stores import Stores
+from learnhub.embedded.cluster import running_cluster
+from learnhub.migrations.migrate import migrate_all
+from learnhub.search.maintenance import reindex
+from learnhub.search.query import Mode, SearchQuery, run
+from learnhub.seed.demo import seed_demo
+
+MODES: tuple[Mode, ...] = ("keyword", "semantic", "hybrid")
+
+
+@dataclass(frozen=True)
+class Score:
+    recall5: float
+    recall10: float
+    mrr10: float
+    n: int
+
+
+def score(query: LabelledQuery, ranked: list[str]) -> tuple[float, float, float]:
+    relevant = set(query.relevant)
+    r5 = len(relevant & set(ranked[:5])) / len(relevant)
+    r10 = len(relevant & set(ranked[:10])) / len(relevant)
+    first = next((i for i, key in enumerate(ranked[:10], start=1) if key in relevant), None)
+    return r5, r10, (1 / first if first else 0.0)
+
+
+def mean(rows: list[tuple[float, float, float]]) -> Score:
+    r5, r10, mrr = (statistics.fmean(col) for col in zip(*rows, strict=True))
+    return Score(r5, r10, mrr, len(rows))
+
+
+async def evaluate(stores: Stores) -> tuple[dict[tuple[str, str], Score], dict[str, float], list[str]]:
+    """(mode, category or "all") -> score; mode -> median milliseconds per query; misses."""
+    results: dict[tuple[str, str], list[tuple[float, float, float]]] = defaultdict(list)
+    timings: dict[str, list[float]] = defaultdict(list)
+    misses: list[str] = []
+    for mode in MODES:
+        for query in QUERIES:
+            began = time.perf_counter()
+            found = await run(stores, SearchQuery(query.text, mode, limit=10), CourseScope())
+            timings[mode].append((time.perf_counter() - began) * 1000)
+            ranked = [hit.content_id for hit in found.hits]
+            values = score(query, ranked)
+            results[(mode, query.category)].append(values)
+            results[(mode, "all")].append(values)
+            if mode == "hybrid" and values[0] < 1:
+                misses.append(f"{query.text!r} -> {ranked[:5]} (wanted {', '.join(query.relevant)})")
+    scores = {key: mean(rows) for key, rows in results.items()}
+    return scores, {mode: statistics.median(ms) for mode, ms in timings.items()}, misses
+
+
+async def configure(settings: Settings) -> tuple[Stores, float]:
+    """Stores for `settings` with the catalogue indexed afresh under its model and chunk size."""
+    stores = await Stores.open(settings)
+    await stores.bind_documents()
+    async with stores.engine.begin() as conn:
+        # Each configuration embeds from scratch, so chunk sizes are compared fairly.
+        await conn.execute(text("DELETE FROM lesson_chunks"))
+        await conn.execute(text("DELETE FROM embedding_models"))
+    began = time.perf_counter()
+    await reindex(stores)
+    return stores, time.perf_counter() - began
+
+
+def table(title: str, scores: dict[tuple[str, str], Score], timings: dict[str, float]) -> str:
+    categories = ["all", "exact", "misspelled", "paraphrase"]
+    lines = [f"### {title}", "", "| mode | category | queries | recall@5 | recall@10 | MRR@10 | median ms |"]
+    lines.append("|---|---|---|---|---|---|---|")
+    for mode in MODES:
+        for category in categories:
+            s = scores[(mode, category)]
+            ms = f"{timings[mode]:.1f}" if category == "all" else ""
+            lines.append(
+                f"| {mode.upper()} | {category} | {s.n} | {s.recall5:.3f} | {s.recall10:.3f} | {s.mrr10:.3f} | {ms} |"
+            )
+    return "\n".join(lines)
+
+
+async def main_async(args: argparse.Namespace, base: dict[str, Any]) -> None:
+    first = True
+    for dimension in args.dimensions:
+        for tokens in args.chunk_tokens:
+            settings = Settings(
+                **base,
+                environment="test",
+                embedding_dimension=dimension,
+                search_chunk_tokens=tokens,
+                search_chunk_overlap_tokens=min(40, tokens // 3),
+            )
+            if first:
+                engine_settings = settings
+                from learnhub.datasources.mongo.client import init_documents, make_client
+                from learnhub.datasources.postgres.engine import make_engine
+
+                engine = make_engine(engine_settings)
+                client = make_client(engine_settings)
+                await init_documents(client[settings.mongodb_database])
+                await seed_demo(engine, client[settings.mongodb_database])
+                await engine.dispose()
+                await client.close()
+                first = False
+            stores, seconds = await configure(settings)
+            try:
+                scores, timings, misses = await evaluate(stores)
+            finally:
+                await stores.close()
+            title = f"wordllama {dimension} dimensions, chunks of {tokens} tokens (indexed in {seconds:.2f} s)"
+            print(table(title, scores, timings), flush=True)
+            if args.misses:
+                print("\nHYBRID misses at 5:\n" + "\n".join(f"- {m}" for m in misses))
+            print(flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dimensions", type=int, nargs="+", default=[Settings().embedding_dimension])
+    parser.add_argument("--chunk-tokens", type=int, nargs="+", default=[Settings().search_chunk_tokens])
+    parser.add_argument("--misses", action="store_true", help="list the HYBRID queries missed at 5")
+    args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    print(f"{len(QUERIES)} labelled queries.\n", flush=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="learnhub-search-eval-") as tmp,
+        running_cluster(Path(tmp), durable=False) as cluster,
+    ):
+        base: dict[str, Any] = {k.lower(): v for k, v in cluster.env().items()}
+        migrate_all(Settings(**base, environment="test"))
+        asyncio.run(main_async(args, base))
+
+
+if __name__ == "__main__":
+    main()
