@@ -1,11 +1,11 @@
 """Search quality on the labelled queries of bench/search_queries.py: recall@5, recall@10 and
 MRR@10 per mode (KEYWORD, SEMANTIC, HYBRID) and per query category.
 
-    python -m bench.search_eval                     # the configured model and chunk size
-    python -m bench.search_eval --dimensions 64 128 256 --chunk-tokens 60 120 250
+    python -m bench.search_eval                     # the configured settings
+    python -m bench.search_eval --grid embedding_dimension=64,128,256 search_chunk_tokens=60,120,250
 
 Starts the embedded stores in a temporary folder, seeds the demo catalogue, indexes it with
-each configuration asked for (embedding dimension x chunk size), and asks every query as a
+each configuration asked for (any settings, every combination), and asks every query as a
 signed-out student. A query's recall@k is the share of its relevant ids in the first k hits;
 its reciprocal rank is 1 / the rank of the first relevant hit (0 past 10). The tables are
 markdown, for docs/search.md.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import logging
 import statistics
 import tempfile
@@ -28,7 +29,9 @@ from sqlalchemy import text
 
 from bench.search_queries import QUERIES, LabelledQuery
 from learnhub.core.settings import Settings
+from learnhub.datasources.mongo.client import init_documents, make_client
 from learnhub.datasources.postgres.courses import CourseScope
+from learnhub.datasources.postgres.engine import make_engine
 from learnhub.datasources.stores import Stores
 from learnhub.embedded.cluster import running_cluster
 from learnhub.migrations.migrate import migrate_all
@@ -68,12 +71,14 @@ async def evaluate(stores: Stores) -> tuple[dict[tuple[str, str], Score], dict[s
     for mode in MODES:
         for query in QUERIES:
             began = time.perf_counter()
-            found = await run(stores, SearchQuery(query.text, mode, limit=10), CourseScope())
+            # The API's own window of candidates (fusion depends on it), then the first ten.
+            found = await run(stores, SearchQuery(query.text, mode), CourseScope())
             timings[mode].append((time.perf_counter() - began) * 1000)
-            ranked = [hit.content_id for hit in found.hits]
+            ranked = [hit.content_id for hit in found.hits[:10]]
             values = score(query, ranked)
             results[(mode, query.category)].append(values)
             results[(mode, "all")].append(values)
+            results[(mode, "finds a " + query.relevant[0].split(":", 1)[0])].append(values)
             if mode == "hybrid" and values[0] < 1:
                 misses.append(f"{query.text!r} -> {ranked[:5]} (wanted {', '.join(query.relevant)})")
     scores = {key: mean(rows) for key, rows in results.items()}
@@ -94,11 +99,13 @@ async def configure(settings: Settings) -> tuple[Stores, float]:
 
 
 def table(title: str, scores: dict[tuple[str, str], Score], timings: dict[str, float]) -> str:
-    categories = ["all", "exact", "misspelled", "paraphrase"]
+    categories = ["all", "exact", "misspelled", "paraphrase", "finds a lesson", "finds a course", "finds a question"]
     lines = [f"### {title}", "", "| mode | category | queries | recall@5 | recall@10 | MRR@10 | median ms |"]
     lines.append("|---|---|---|---|---|---|---|")
     for mode in MODES:
         for category in categories:
+            if (mode, category) not in scores:
+                continue
             s = scores[(mode, category)]
             ms = f"{timings[mode]:.1f}" if category == "all" else ""
             lines.append(
@@ -107,45 +114,66 @@ def table(title: str, scores: dict[tuple[str, str], Score], timings: dict[str, f
     return "\n".join(lines)
 
 
-async def main_async(args: argparse.Namespace, base: dict[str, Any]) -> None:
-    first = True
-    for dimension in args.dimensions:
-        for tokens in args.chunk_tokens:
-            settings = Settings(
-                **base,
-                environment="test",
-                embedding_dimension=dimension,
-                search_chunk_tokens=tokens,
-                search_chunk_overlap_tokens=min(40, tokens // 3),
-            )
-            if first:
-                engine_settings = settings
-                from learnhub.datasources.mongo.client import init_documents, make_client
-                from learnhub.datasources.postgres.engine import make_engine
+async def seed(settings: Settings) -> None:
+    engine = make_engine(settings)
+    client = make_client(settings)
+    try:
+        await init_documents(client[settings.mongodb_database])
+        await seed_demo(engine, client[settings.mongodb_database])
+    finally:
+        await engine.dispose()
+        await client.close()
 
-                engine = make_engine(engine_settings)
-                client = make_client(engine_settings)
-                await init_documents(client[settings.mongodb_database])
-                await seed_demo(engine, client[settings.mongodb_database])
-                await engine.dispose()
-                await client.close()
-                first = False
-            stores, seconds = await configure(settings)
-            try:
-                scores, timings, misses = await evaluate(stores)
-            finally:
-                await stores.close()
-            title = f"wordllama {dimension} dimensions, chunks of {tokens} tokens (indexed in {seconds:.2f} s)"
-            print(table(title, scores, timings), flush=True)
-            if args.misses:
-                print("\nHYBRID misses at 5:\n" + "\n".join(f"- {m}" for m in misses))
-            print(flush=True)
+
+def _number(value: str) -> int | float | str:
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return value
+
+
+def grid(pairs: list[str]) -> list[dict[str, Any]]:
+    """`name=v1,v2` settings -> every combination, as Settings overrides."""
+    axes = []
+    for pair in pairs:
+        name, _, values = pair.partition("=")
+        if name not in Settings.model_fields or not values:
+            raise SystemExit(f"--grid wants SETTING=VALUE[,VALUE...] of a known setting, not {pair!r}")
+        axes.append([(name, _number(value)) for value in values.split(",")])
+    return [dict(combination) for combination in itertools.product(*axes)] or [{}]
+
+
+async def main_async(args: argparse.Namespace, base: dict[str, Any]) -> None:
+    await seed(Settings(**base, environment="test"))
+    for overrides in grid(args.grid):
+        settings = Settings(**base, environment="test", **overrides)
+        stores, seconds = await configure(settings)
+        try:
+            scores, timings, misses = await evaluate(stores)
+        finally:
+            await stores.close()
+        shown = ", ".join(f"{k}={v}" for k, v in overrides.items()) or "the defaults"
+        title = (
+            f"{settings.embedding_provider} {settings.embedding_model} {settings.embedding_dimension}d, "
+            f"chunks of {settings.search_chunk_tokens} tokens; {shown} (indexed in {seconds:.2f} s)"
+        )
+        print(table(title, scores, timings), flush=True)
+        if args.misses:
+            print("\nHYBRID misses at 5:\n" + "\n".join(f"- {m}" for m in misses))
+        print(flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dimensions", type=int, nargs="+", default=[Settings().embedding_dimension])
-    parser.add_argument("--chunk-tokens", type=int, nargs="+", default=[Settings().search_chunk_tokens])
+    parser.add_argument(
+        "--grid",
+        nargs="*",
+        default=[],
+        metavar="SETTING=V1,V2",
+        help="settings to compare, every combination (e.g. embedding_dimension=64,256 search_chunk_tokens=60,120)",
+    )
     parser.add_argument("--misses", action="store_true", help="list the HYBRID queries missed at 5")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +14,7 @@ from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres.outbox import add_event
 from learnhub.datasources.postgres.tables import achievements, activity_days, outbox_events, user_achievements
 from learnhub.datasources.stores import Stores
-from learnhub.worker import drain
+from learnhub.worker import _listen, drain
 from tests.support.client import gql
 from tests.support.data import StoreAccess, make_course, register, user_id_of
 from tests.support.world import add_attempt, add_quiz
@@ -156,3 +158,15 @@ async def test_a_whole_student_journey(http: httpx.AsyncClient, stores: StoreAcc
     assert me["myCourses"]["nodes"] == [{"status": "COMPLETED", "completionPercent": 100.0}]
     assert me["quizAttempts"]["nodes"][0]["score"] == 6.0
     assert all(a["correct"] for a in me["quizAttempts"]["nodes"][0]["details"]["answers"])
+
+
+async def test_a_committed_event_wakes_the_worker_at_once(live_stores: Stores) -> None:
+    """The trigger on outbox_events notifies at commit; the worker's listener hears it, so it
+    does not wait for its next poll."""
+    wakeup = asyncio.Event()
+    async with contextlib.AsyncExitStack() as stack:
+        assert await _listen(live_stores, wakeup, stack)
+        async with live_stores.engine.begin() as conn:
+            await add_event(conn, "no.such.kind", None, {})
+            assert not wakeup.is_set()  # nothing before the commit
+        await asyncio.wait_for(wakeup.wait(), timeout=10)

@@ -92,12 +92,14 @@ class Settings(BaseSettings):
     search_rrf_k: int = Field(default=60, ge=1, le=1000)
     search_keyword_weight: float = Field(default=1.0, ge=0, le=10)
     search_semantic_weight: float = Field(default=1.0, ge=0, le=10)
+    # Only each side's first N hits score in the fusion (docs/search.md).
+    search_rrf_depth: int = Field(default=100, ge=1, le=1000)
     # Lesson chunks: at most this many tokens, repeating up to `overlap` tokens of the one before
     # (learnhub/search/chunking.py; the sizes were chosen on bench/search_queries.py).
     search_chunk_tokens: int = Field(default=120, ge=16, le=2000)
     search_chunk_overlap_tokens: int = Field(default=40, ge=0, le=500)
     # Semantic hits below this cosine similarity are noise, not answers (docs/search.md).
-    search_semantic_min_similarity: float = Field(default=0.2, ge=-1, le=1)
+    search_semantic_min_similarity: float = Field(default=0.3, ge=-1, le=1)
 
     # Test-only: steps of cross-store writes at which the process exits (learnhub/core/crash.py).
     crash_points: list[str] = Field(default_factory=list)

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from learnhub.core.settings import Settings
 from learnhub.datasources.embeddings import EmbeddingFailed
 from learnhub.datasources.postgres import chunks as chunk_store
 from learnhub.datasources.postgres.courses import CourseScope
@@ -130,7 +131,9 @@ class SearchResult:
 
 def keyword_text(text: str) -> str:
     """The query Typesense gets: stop words dropped when other words remain."""
-    tokens = _TOKEN.findall(text.lower())
+    # Sentence punctuation is not part of a word ("fix it." ends in "it"); inner dots and
+    # signs are ("node.js", "c++", "c#").
+    tokens = [t for t in (raw.rstrip(".'-") for raw in _TOKEN.findall(text.lower())) if t]
     kept = [t for t in tokens if t not in STOP_WORDS]
     return " ".join(kept or tokens)
 
@@ -340,8 +343,7 @@ async def run(stores: Stores, query: SearchQuery, scope: CourseScope) -> SearchR
         degraded.append("Semantic search is unavailable; these results come from keyword search alone")
     if isinstance(keyword, _Side) and isinstance(semantic, _Side):
         settings = stores.settings
-        hits = _fuse(keyword.hits, semantic.hits, settings.search_rrf_k,
-                     settings.search_keyword_weight, settings.search_semantic_weight)  # fmt: skip
+        hits = _fuse(keyword.hits, semantic.hits, settings)
         keyword_keys = {h.content_id for h in keyword.hits}
         total = keyword.total + sum(1 for h in semantic.hits if h.content_id not in keyword_keys)
         facets = keyword.facets
@@ -355,7 +357,9 @@ async def run(stores: Stores, query: SearchQuery, scope: CourseScope) -> SearchR
     return result
 
 
-def _fuse(keyword: list[Hit], semantic: list[Hit], k: int, wk: float, ws: float) -> list[Hit]:
+def _fuse(keyword: list[Hit], semantic: list[Hit], settings: Settings) -> list[Hit]:
+    """One ranking from both sides (reciprocal rank fusion); hits past both sides' fusion depth
+    follow, by their best rank on either side."""
     by_key: dict[str, Hit] = {}
     for hit in keyword:
         by_key[hit.content_id] = hit
@@ -367,9 +371,16 @@ def _fuse(keyword: list[Hit], semantic: list[Hit], k: int, wk: float, ws: float)
             known.semantic_rank = hit.semantic_rank
             known.snippets.setdefault("chunk", hit.snippets["body"])
     scores = reciprocal_rank_fusion(
-        [[h.content_id for h in keyword], [h.content_id for h in semantic]], weights=[wk, ws], k=k
+        [[h.content_id for h in keyword], [h.content_id for h in semantic]],
+        weights=[settings.search_keyword_weight, settings.search_semantic_weight],
+        k=settings.search_rrf_k,
+        depth=settings.search_rrf_depth,
     )
-    fused = sorted(by_key.values(), key=lambda h: (-scores[h.content_id], h.content_id))
+
+    def best_rank(hit: Hit) -> int:
+        return min(r for r in (hit.keyword_rank, hit.semantic_rank, WINDOW + 1) if r is not None)
+
+    fused = sorted(by_key.values(), key=lambda h: (-scores[h.content_id], best_rank(h), h.content_id))
     for hit in fused:
         hit.score = scores[hit.content_id]
     return fused

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from learnhub.core.settings import Settings
 from learnhub.datasources.postgres.courses import CourseScope
 from learnhub.search.collections import Kind
 from learnhub.search.documents import PUBLIC, owner_token
@@ -130,11 +131,15 @@ def semantic_hit(content_id: str, rank: int) -> Hit:
     )
 
 
+def _fusion(k: int, wk: float, ws: float, depth: int = 100) -> Settings:
+    return Settings(search_rrf_k=k, search_keyword_weight=wk, search_semantic_weight=ws, search_rrf_depth=depth)
+
+
 def test_a_hit_found_by_both_sides_keeps_the_keyword_fields_and_gains_the_semantic_rank() -> None:
     k, wk, ws = 60, 1.0, 1.0
     keyword = [keyword_hit("a", 1), keyword_hit("both", 2)]
     semantic = [semantic_hit("both", 1), semantic_hit("c", 2)]
-    fused = _fuse(keyword, semantic, k, wk, ws)
+    fused = _fuse(keyword, semantic, _fusion(k, wk, ws))
     by_id = {h.content_id: h for h in fused}
     assert len(fused) == 3
     both = by_id["both"]
@@ -157,7 +162,7 @@ def test_fused_hits_are_ordered_by_their_fused_scores(wk: float, ws: float) -> N
     for weight, ids in ((wk, keyword_ids), (ws, semantic_ids)):
         for rank, content_id in enumerate(ids, start=1):
             expected[content_id] = expected.get(content_id, 0.0) + weight / (k + rank)
-    fused = _fuse(keyword, semantic, k, wk, ws)
+    fused = _fuse(keyword, semantic, _fusion(k, wk, ws))
     assert [h.content_id for h in fused] == sorted(expected, key=lambda c: (-expected[c], c))
     for hit in fused:
         assert math.isclose(hit.score, expected[hit.content_id])
@@ -165,8 +170,21 @@ def test_fused_hits_are_ordered_by_their_fused_scores(wk: float, ws: float) -> N
 
 def test_the_weights_decide_which_side_leads() -> None:
     def first(wk: float, ws: float) -> str:
-        return _fuse([keyword_hit("kw", 1)], [semantic_hit("sem", 1)], 60, wk, ws)[0].content_id
+        return _fuse([keyword_hit("kw", 1)], [semantic_hit("sem", 1)], _fusion(60, wk, ws))[0].content_id
 
     assert first(2.0, 1.0) == "kw"
     assert first(1.0, 2.0) == "sem"
     assert first(1.0, 1.0) == "kw"  # a tie falls back to content id order
+
+
+def test_sentence_punctuation_does_not_hide_a_stop_word() -> None:
+    assert keyword_text("How do I fix it.") == "fix"
+    assert keyword_text("node.js and c++?") == "node.js c++"
+
+
+def test_past_the_fusion_depth_hits_score_nothing_and_follow_by_their_best_rank() -> None:
+    keyword = [keyword_hit(f"k{r}", r) for r in range(1, 5)]
+    semantic = [semantic_hit(f"s{r}", r) for r in range(1, 5)]
+    fused = _fuse(keyword, semantic, _fusion(60, 1.0, 1.0, depth=2))
+    assert [h.content_id for h in fused] == ["k1", "s1", "k2", "s2", "k3", "s3", "k4", "s4"]
+    assert [h.score for h in fused[4:]] == [0.0] * 4
