@@ -33,6 +33,8 @@ TABLES = {
     "embedding_models",
     "lesson_chunks",
     "search_terms",
+    "documents",
+    "share_links",
 }
 
 

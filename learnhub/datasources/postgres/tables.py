@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     Date,
@@ -355,6 +356,73 @@ class SearchTerm(SQLModel, table=True):
     term: str = Field(sa_column=Column(String(64), primary_key=True))
 
 
+DOCUMENT_PURPOSES = ("lesson_attachment", "avatar", "assignment")
+DOCUMENT_STATUSES = ("pending", "ready", "rejected", "deleted")
+SHARED_ENTITIES = ("course", "lesson", "quiz")
+
+
+class Document(SQLModel, table=True):
+    """An uploaded file's metadata; its body is the object `object_key` in S3/R2.
+
+    `pending` until the client's upload is confirmed (HEAD shows the declared size, type and
+    checksum), then `ready`; `rejected` when it did not match; `deleted` at once on delete, the
+    object removed afterwards by the worker."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("object_key", name="uq_documents_object_key"),
+        CheckConstraint(_in("purpose", DOCUMENT_PURPOSES), name="purpose"),
+        CheckConstraint(_in("status", DOCUMENT_STATUSES), name="status"),
+        CheckConstraint("size_bytes >= 0", name="size"),
+        Index("ix_documents_owner_id_status", "owner_id", "status"),
+        Index("ix_documents_entity_id_purpose", "entity_id", "purpose"),
+        Index("ix_documents_status_created_at", "status", "created_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    purpose: str = Field(sa_column=Column(String(32), nullable=False))
+    # What the file belongs to: a lesson content id (attachments, assignments) or the owner (avatars).
+    entity_id: str = Field(sa_column=Column(String(200), nullable=False))
+    course_id: str | None = Field(default=None, sa_column=Column(String(200)))  # course content id
+    object_key: str = Field(sa_column=Column(String(300), nullable=False))
+    filename: str = Field(sa_column=Column(String(255), nullable=False))
+    content_type: str = Field(sa_column=Column(String(127), nullable=False))
+    size_bytes: int = Field(sa_column=Column(BigInteger, nullable=False))
+    sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    status: str = Field(default="pending", sa_column=Column(String(16), nullable=False, server_default="pending"))
+    multipart_upload_id: str | None = Field(default=None, sa_column=Column(String(300)))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    confirmed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    deleted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class ShareLink(SQLModel, table=True):
+    """A public link to a preview of a course, lesson or quiz. Only the token's SHA-256 is kept."""
+
+    __tablename__ = "share_links"
+    __table_args__ = (
+        UniqueConstraint("token_hash", name="uq_share_links_token_hash"),
+        CheckConstraint(_in("entity", SHARED_ENTITIES), name="entity"),
+        CheckConstraint("max_uses IS NULL OR max_uses > 0", name="max_uses"),
+        Index("ix_share_links_course_id_created_at", "course_id", "created_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    entity: str = Field(sa_column=Column(String(16), nullable=False))
+    entity_id: str = Field(sa_column=Column(String(200), nullable=False))  # content id
+    course_id: str = Field(sa_column=Column(String(200), nullable=False))  # the owning course's content id
+    visibility: str = Field(default="preview", sa_column=Column(String(16), nullable=False, server_default="preview"))
+    created_by: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    expires_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    max_uses: int | None = Field(default=None, sa_column=Column(Integer))
+    use_count: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    last_used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
 metadata = SQLModel.metadata
 
 
@@ -380,3 +448,5 @@ activity_days = table_of(ActivityDay)
 embedding_models = table_of(EmbeddingModel)
 lesson_chunks = table_of(LessonChunk)
 search_terms = table_of(SearchTerm)
+documents = table_of(Document)
+share_links = table_of(ShareLink)
