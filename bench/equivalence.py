@@ -1,14 +1,16 @@
 """The floor must return the gateway's data, or the comparison means nothing: checked before every run.
 
 The floor answers in the shape of the gateway's `data`; the only difference allowed is that
-GraphQL enums (`ACTIVE`, `SINGLE_CHOICE`, `BEGINNER`) are stored values in the floor (`active`, ...).
+GraphQL enums (`ACTIVE`, `SINGLE_CHOICE`, `BEGINNER`, `LESSON`) are stored values in the floor
+(`active`, ...). For search, the hits (ids in order, with their titles) are compared first, so
+a ranking that differs is named as such rather than as the first differing field.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-ENUM_FIELDS = frozenset({"status", "type", "level"})
+ENUM_FIELDS = frozenset({"status", "type", "level", "kind"})
 
 
 class NotEquivalent(AssertionError):
@@ -45,10 +47,22 @@ def first_difference(left: Any, right: Any, path: str = "$") -> str | None:
     return None if left == right else f"{path}: gateway {left!r}, floor {right!r}"
 
 
+def _hits(data: Any) -> list[tuple[str, str]]:
+    """A search answer's hits: (content id, title), best first."""
+    return [(edge["node"]["contentId"], edge["node"]["title"]) for edge in data["search"]["edges"]]
+
+
 def check(shape: str, gateway_response: dict[str, Any], floor_response: Any) -> None:
     """Raise NotEquivalent unless the gateway's `data` (without errors) equals the floor's answer."""
     if gateway_response.get("errors"):
         raise NotEquivalent(f"{shape}: the gateway answered with errors: {gateway_response['errors']}")
-    difference = first_difference(_stored_enums(gateway_response["data"]), floor_response)
+    data = gateway_response["data"]
+    if shape == "search":
+        gateway_hits, floor_hits = _hits(data), _hits(floor_response)
+        if not gateway_hits:
+            raise NotEquivalent("search: the gateway found nothing; the benchmark's query must find hits")
+        if gateway_hits != floor_hits:
+            raise NotEquivalent(f"search: different hits: gateway {gateway_hits}, floor {floor_hits}")
+    difference = first_difference(_stored_enums(data), floor_response)
     if difference is not None:
         raise NotEquivalent(f"{shape}: the floor's data differs from the gateway's at {difference}")

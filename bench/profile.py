@@ -42,8 +42,7 @@ async def _profile(settings: Settings, dataset: Dataset, shape: str, requests: i
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
             login = {"query": LOGIN, "variables": {"email": dataset.dashboard_user_email, "password": PASSWORD}}
             token = (await http.post("/graphql", json=login)).json()["data"]["login"]["accessToken"]
-            variables = {"contentId": dataset.hot_content_id} if shape == "hot" else {}
-            body = {"query": shapes.query_text(shape), "variables": variables}
+            body = {"query": shapes.query_text(shape), "variables": shapes.variables(shape, dataset.hot_content_id)}
             # Signed in where the load run is (the dashboard), anonymous elsewhere.
             headers = {"authorization": f"Bearer {token}"} if shape in shapes.SIGNED_IN_SHAPES else {}
             for _ in range(WARMUP_REQUESTS):

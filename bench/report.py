@@ -73,6 +73,7 @@ def evaluate(results: dict[str, Any]) -> list[TargetRow]:
     for shape, limit in (
         ("dashboard", shapes.DASHBOARD_P50_RATIO),
         ("question_list", shapes.QUESTION_LIST_P50_RATIO),
+        ("search", shapes.SEARCH_P50_RATIO),
     ):
         gateway, floor = pair(shape)
         text = f"{shape} p50 <= {limit:g}x floor at c={level}"
@@ -97,11 +98,24 @@ def evaluate(results: dict[str, Any]) -> list[TargetRow]:
         if trips is None:
             rows.append(TargetRow(text, "not measured", None))
             continue
-        total = trips["postgres"] + trips["mongodb"]
-        rows.append(
-            TargetRow(text, f"{total} ({trips['postgres']} PostgreSQL + {trips['mongodb']} MongoDB)", total <= limit)
-        )
+        total = sum(trips.get(store, 0) for store in shapes.STORES)
+        rows.append(TargetRow(text, f"{total} ({_per_store(trips)})", total <= limit))
+    for shape, limits in shapes.STORE_ROUND_TRIP_TARGETS.items():
+        trips = results["probes"].get(shape, {}).get("gateway")
+        for store, limit in limits.items():
+            text = f"{shape} {STORE_NAMES[store]} round trips <= {limit}"
+            if trips is None:
+                rows.append(TargetRow(text, "not measured", None))
+                continue
+            rows.append(TargetRow(text, str(trips.get(store, 0)), trips.get(store, 0) <= limit))
     return rows
+
+
+STORE_NAMES = {"postgres": "PostgreSQL", "mongodb": "MongoDB", "typesense": "Typesense"}
+
+
+def _per_store(trips: dict[str, int]) -> str:
+    return " + ".join(f"{trips[store]} {STORE_NAMES[store]}" for store in shapes.STORES if trips.get(store))
 
 
 def _met(value: bool | None) -> str:
@@ -168,9 +182,9 @@ def _shape_table(runs: Sequence[Run], shape: str) -> str:
 
 def _round_trips(probes: dict[str, Any]) -> str:
     lines = [
-        "| shape | gateway PostgreSQL | gateway MongoDB | gateway total | target "
-        "| floor PostgreSQL | floor MongoDB |\n",
-        "|---|--:|--:|--:|--:|--:|--:|\n",
+        "| shape | gateway PostgreSQL | gateway MongoDB | gateway Typesense | gateway total | target "
+        "| floor PostgreSQL | floor MongoDB | floor Typesense |\n",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|\n",
     ]
     for shape in (*shapes.READ_SHAPES, shapes.WRITE_SHAPE):
         probe = probes.get(shape)
@@ -179,15 +193,25 @@ def _round_trips(probes: dict[str, Any]) -> str:
         gateway, floor = probe["gateway"], probe.get("floor")
         limit = shapes.ROUND_TRIP_TARGETS.get(shape)
         cells = [
-            str(gateway["postgres"]),
-            str(gateway["mongodb"]),
-            str(gateway["postgres"] + gateway["mongodb"]),
+            *(str(gateway.get(store, 0)) for store in shapes.STORES),
+            str(sum(gateway.get(store, 0) for store in shapes.STORES)),
             f"<= {limit}" if limit is not None else "-",
-            str(floor["postgres"]) if floor else "-",
-            str(floor["mongodb"]) if floor else "-",
+            *(str(floor.get(store, 0)) if floor else "-" for store in shapes.STORES),
         ]
         lines.append(f"| {shape} | " + " | ".join(cells) + " |\n")
     return "".join(lines)
+
+
+def _indexing(data: dict[str, Any]) -> str:
+    indexing = data.get("indexing")
+    if indexing is None:
+        return ""
+    return (
+        f"- **Search index**: `learnhub.search.maintenance.reindex` after the seed took {indexing['seconds']} s for "
+        f"{indexing['documents']:,} Typesense documents ({indexing['courses']:,} courses, {indexing['lessons']:,} "
+        f"lessons, {indexing['questions']:,} questions) and {indexing['chunks']:,} lesson chunks embedded into "
+        "pgvector; then `ANALYZE`, so no plan depends on when autovacuum runs.\n"
+    )
 
 
 def _machine(meta: dict[str, Any]) -> str:
@@ -230,14 +254,20 @@ def markdown(results: dict[str, Any], png_name: str) -> str:
         "## What is measured\n\n",
         f"- **Data**: scale {meta['scale']}: {data['rows']:,} PostgreSQL rows and {data['documents']:,} MongoDB "
         f"documents (seeded in {data['seed_seconds']} s). The dashboard is `{data['dashboard_user']}` "
-        f"(20 enrollments); the hot read is `{data['hot_content_id']}`.\n",
+        f"(20 enrollments); the hot read is `{data['hot_content_id']}`"
+        + (f"; search asks `{data['search_query']}`" if "search_query" in data else "")
+        + ".\n",
+        _indexing(data),
         "- **Gateway**: `POST /graphql` with the text of `bench/queries/<shape>.graphql`; `ENVIRONMENT=test`, "
         "rate limits off, the outbox worker out of process, round-trip stats on. Only the dashboard and "
         "submit send a bearer token.\n",
         "- **Floor** (`bench/floor.py`): a bare Starlette app on the same server (uvicorn, one worker, same "
-        "host, info log) and drivers (asyncpg pool, PyMongo async client, orjson) that returns the same data "
-        "with the fewest queries, by hand: no GraphQL, no DataLoaders, no auth, no ORM. Before loading, "
-        "each shape's floor answer is compared with the gateway's `data` (`bench/equivalence.py`).\n",
+        "host, info log) and drivers (asyncpg pool, PyMongo async client, httpx for Typesense, orjson) that "
+        "returns the same data with the fewest queries, by hand: no GraphQL, no DataLoaders, no auth, no ORM. "
+        "Before loading, each shape's floor answer is compared with the gateway's `data` (`bench/equivalence.py`). "
+        "Search's floor makes one Typesense multi-search (the gateway's parameters without facets, which the shape "
+        "does not read) beside the query's embedding and one pgvector statement that the model's HNSW index "
+        "answers, fuses them as the gateway does, then reads the records in one statement per store.\n",
         f"- **Closed loop**: wrk 4.1 with c connections (threads = min(c, 2)) for {meta['duration_s']} s, "
         "or longer where a saturated server needs more time for c requests: each run lasts at least two "
         "rounds of c requests at the throughput of the run before it, so the slowest shapes still complete "
@@ -272,7 +302,8 @@ def markdown(results: dict[str, Any], png_name: str) -> str:
         *(f"| {row.target} | {row.measured} | {_met(row.met)} |\n" for row in evaluate(results)),
         "\n",
         "## Round trips per request\n\n",
-        "From one probe request per shape (`extensions.roundTrips`: statements and commands); the floor's "
+        "From one probe request per shape (`extensions.roundTrips`: statements, commands and Typesense calls); "
+        "the floor's "
         "are by construction.\n\n",
         _round_trips(probes),
         "\n",

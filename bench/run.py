@@ -1,6 +1,7 @@
 """Regenerate the benchmark: `python -m bench.run [--scale N] [--duration S] [--concurrency 1,8,32] [--smoke]`.
 
-Starts the embedded stores in a temporary folder, migrates and seeds them at scale N, serves
+Starts the embedded stores in a temporary folder, migrates and seeds them at scale N, indexes
+the data for search (Typesense collections, lesson chunks and their embeddings), serves
 the gateway and the floor side by side (uvicorn, one worker each, 127.0.0.1), checks that both
 return the same data, loads every shape with wrk, then writes the raw results
 (bench/results/latest.json) and the report (docs/benchmarks.md and docs/benchmarks.png).
@@ -140,10 +141,9 @@ class Bench:
         answer = post_graphql(http, self.gateway.url, body, shapes.gateway_authorization(shape, self.targets))
         floor_answer = get_json(http, shapes.floor_url(shape, self.targets))
         equivalence.check(shape, answer, floor_answer)
-        trips = answer["extensions"]["roundTrips"]
         return {
-            "gateway": {"postgres": int(trips["postgres"]), "mongodb": int(trips["mongodb"])},
-            "floor": FLOOR_ROUND_TRIPS[shape],
+            "gateway": shapes.round_trips(answer["extensions"]),
+            "floor": {store: FLOOR_ROUND_TRIPS[shape].get(store, 0) for store in shapes.STORES},
             "response_bytes": {
                 "gateway": len(json.dumps(answer["data"], separators=(",", ":"))),
                 "floor": len(json.dumps(floor_answer, separators=(",", ":"))),
@@ -187,7 +187,7 @@ class Bench:
         payload = answer.get("data", {}).get("submitQuizAttempt") if "errors" not in answer else None
         if payload is None or payload["errors"] or not payload["attempt"]["passed"]:
             raise ProbeError(f"submit: the probe submission was not graded as all right: {answer}")
-        trips = answer["extensions"]["roundTrips"]
+        trips = shapes.round_trips(answer["extensions"])
 
         def load_for(plan: Plan, expected_rps: float) -> Load:
             count = math.ceil(max(SUBMIT_MIN_RATE, SUBMIT_HEADROOM * expected_rps) * plan.duration_s) + 50
@@ -205,7 +205,7 @@ class Bench:
         if self.options.fixed_rate:
             paced = Plan(FIXED_CONCURRENCY, self.options.duration_s, rate=self._fixed_rate(best))
             self._wrk(load_for(paced, paced.rate or best), paced, "submit", self.gateway)
-        return {"gateway": {"postgres": int(trips["postgres"]), "mongodb": int(trips["mongodb"])}}
+        return {"gateway": trips}
 
 
 def _shown(path: Path) -> str:
@@ -225,9 +225,14 @@ def _benchmark(options: Options, root: Path) -> dict[str, Any]:
         store_env = cluster.env()
         overrides: dict[str, Any] = {k.lower(): v for k, v in store_env.items()}
         settings = Settings(**overrides, environment="test")
-        say(f"Migrating and seeding scale {options.scale} ...")
+        say(f"Migrating, seeding and indexing scale {options.scale} ...")
         dataset: Dataset = prepare(settings, options.scale)
+        indexing = dataset.indexing
         say(f"  {dataset.rows:,} rows and {dataset.documents:,} documents in {dataset.seed_seconds:.1f} s")
+        say(
+            f"  indexed for search in {indexing.seconds:.1f} s: {indexing.documents:,} Typesense documents, "
+            f"{indexing.chunks:,} chunks of {indexing.embedded_lessons:,} lessons embedded"
+        )
         servers = serving([gateway_spec(store_env), floor_spec(store_env)], root)
         with servers as (gateway, floor), httpx.Client(timeout=30) as http:
             auth = {email: sign_in(http, gateway.url, email, PASSWORD) for email in submitter_emails()}
@@ -265,8 +270,10 @@ def _benchmark(options: Options, root: Path) -> dict[str, Any]:
                 "rows": dataset.rows,
                 "documents": dataset.documents,
                 "seed_seconds": round(dataset.seed_seconds, 1),
+                "indexing": dataset.indexing.to_json(),
                 "dashboard_user": dataset.dashboard_user_email,
                 "hot_content_id": dataset.hot_content_id,
+                "search_query": shapes.SEARCH_QUERY,
             },
             "seconds": round(time.monotonic() - began, 1),
         },

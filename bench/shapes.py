@@ -11,19 +11,30 @@ from urllib.parse import urlencode
 from bench.load import Load
 
 QUERIES = Path(__file__).parent / "queries"
-READ_SHAPES = ("dashboard", "catalog", "question_list", "hot")
-# Only the dashboard is about the viewer; the catalogue, question bank and hot course are public.
+READ_SHAPES = ("dashboard", "catalog", "question_list", "hot", "search")
+# Only the dashboard is about the viewer; the catalogue, question bank, hot course and search are public.
 SIGNED_IN_SHAPES = frozenset({"dashboard"})
 WRITE_SHAPE = "submit"
+# The stores a request's round trips are counted for (`extensions.roundTrips`; absent means 0).
+STORES = ("postgres", "mongodb", "typesense")
+# What a student would type (one word misspelled) that the scale data answers with lessons and
+# courses in the first ten hits at scale 1 and 10: "PostgreSQL" courses teach "connection pooling".
+SEARCH_QUERY = "advanced postgres conection pooling"
 
-# Round trips per request (PostgreSQL + MongoDB) the gateway may take.
-ROUND_TRIP_TARGETS = {"dashboard": 6, "catalog": 3, "question_list": 3, "hot": 2}
+# Round trips per request, every store together, the gateway may take.
+ROUND_TRIP_TARGETS = {"dashboard": 6, "catalog": 3, "question_list": 3, "hot": 2, "search": 7}
 # The question bank: the visible courses (PostgreSQL), the questions their open quizzes list, the
 # page (MongoDB). One aggregation doing the last two cost 40-100 ms of server time per 500 questions.
+# Per store, where one store's count is a target of its own. Search: one Typesense multi-search;
+# PostgreSQL: the pgvector statement, then the hits' course rows in one batch; MongoDB: one read
+# per kind of record on the page (lessons, course contents, questions and the quizzes listing
+# them). Measured at scale 10: 2 PostgreSQL + 2 MongoDB (lessons and courses) + 1 Typesense.
+STORE_ROUND_TRIP_TARGETS = {"search": {"typesense": 1, "postgres": 2, "mongodb": 4}}
 # The concurrency at which gateway and floor are held to the latency and throughput targets.
 TARGET_CONCURRENCY = 8
 DASHBOARD_P50_RATIO = 1.5  # gateway p50 <= 1.5 x floor
 QUESTION_LIST_P50_RATIO = 2.0  # gateway p50 <= 2 x floor
+SEARCH_P50_RATIO = 2.0  # gateway p50 <= 2 x floor
 THROUGHPUT_SHARE = 0.5  # catalog and hot: gateway req/s >= 50% of floor
 
 
@@ -42,9 +53,22 @@ def query_text(shape: str) -> str:
     return (QUERIES / f"{shape}.graphql").read_text()
 
 
+def variables(shape: str, hot_content_id: str) -> dict[str, Any]:
+    if shape == "hot":
+        return {"contentId": hot_content_id}
+    if shape == "search":
+        return {"q": SEARCH_QUERY}
+    return {}
+
+
 def gateway_body(shape: str, targets: Targets) -> dict[str, Any]:
-    variables = {"contentId": targets.hot_content_id} if shape == "hot" else {}
-    return {"query": query_text(shape), "variables": variables}
+    return {"query": query_text(shape), "variables": variables(shape, targets.hot_content_id)}
+
+
+def round_trips(extensions: dict[str, Any]) -> dict[str, int]:
+    """A response's round trips per store, from `extensions.roundTrips`."""
+    trips = extensions["roundTrips"]
+    return {store: int(trips.get(store, 0)) for store in STORES}
 
 
 def gateway_authorization(shape: str, targets: Targets) -> str | None:
@@ -55,6 +79,7 @@ def floor_url(shape: str, targets: Targets) -> str:
     query = {
         "dashboard": {"user_id": targets.dashboard_user_id},
         "hot": {"content_id": targets.hot_content_id},
+        "search": {"q": SEARCH_QUERY},
     }.get(shape)
     suffix = f"?{urlencode(query)}" if query else ""
     return f"{targets.floor_url}/floor/{shape}{suffix}"

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from learnhub.core.runtime import tune_gc
 from learnhub.core.settings import Settings
+from learnhub.datasources.postgres.chunks import active_model
 from learnhub.datasources.stores import Stores
 from learnhub.graphql.execution.persisted import PersistedQueries
 from learnhub.graphql.schema import build_schema
@@ -54,8 +55,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         stores = await Stores.open(settings)
         try:
             for problem in await stores.check_reachable():
-                logger.warning("starting without %s; search answers from pgvector alone until it is back", problem)
+                logger.warning("starting without %s; its features answer degraded until it is back", problem)
             await stores.bind_documents()
+            with contextlib.suppress(Exception):  # read the embedding model's row before traffic
+                await active_model(stores.engine, stores.embedder.name)
             app.state.stores = stores
             app.state.persisted = PersistedQueries(stores)
             tune_gc()

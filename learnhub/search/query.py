@@ -105,6 +105,7 @@ class SearchQuery:
     level: str | None = None
     within_courses: tuple[str, ...] | None = None  # content ids: the viewer's enrolled courses
     limit: int = WINDOW  # candidates per side
+    facets: bool = True  # count tags, levels and kinds (one Typesense pass less work when not)
 
 
 @dataclass
@@ -174,8 +175,6 @@ def _keyword_searches(stores: Stores, query: SearchQuery, text: str, visible: li
             "q": text,
             "query_by": ",".join(name for name, _ in fields),
             "query_by_weights": ",".join(str(weight) for _, weight in fields),
-            "facet_by": "tags,level",
-            "max_facet_values": 20,
             "per_page": min(query.limit, 250),  # Typesense's maximum
             "page": 1,
             "include_fields": ",".join(sorted({"key", "course_id", TITLE_FIELD[kind], "preview"} & _fields(kind))),
@@ -187,6 +186,8 @@ def _keyword_searches(stores: Stores, query: SearchQuery, text: str, visible: li
         }
         if where := _filter(kind, query, visible):
             params["filter_by"] = where
+        if query.facets:  # read only what the query selects (DESIGN.md 4.5)
+            params |= {"facet_by": "tags,level", "max_facet_values": 20}
         searches.append(params)
     return searches
 
@@ -265,10 +266,12 @@ async def _semantic(stores: Stores, query: SearchQuery, scope: CourseScope) -> _
         course_ids = [query.course_id]
     if query.within_courses is not None:
         course_ids = [c for c in query.within_courses if course_ids is None or c in course_ids]
+    model = await chunk_store.active_model(stores.engine, embedder.name)
+    if model is None:  # nothing embedded with this model yet
+        return _Side([], 0, Facets())
     rows = await chunk_store.nearest_lessons(
-        stores.engine,
-        embedder.name,
-        embedder.dimension,
+        stores.vectors,
+        model,
         chunk_store.Near(vector=vector),
         scope,
         limit=query.limit,

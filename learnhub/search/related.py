@@ -12,11 +12,12 @@ async def nearest_to_lesson(stores: Stores, lesson_id: str, scope: CourseScope, 
     lesson has vectors. One query; visibility is applied in SQL, and again by the loaders."""
     if limit <= 0:
         return []
-    embedder = stores.embedder
+    model = await chunk_store.active_model(stores.engine, stores.embedder.name)
+    if model is None:
+        return []
     rows = await chunk_store.nearest_lessons(
-        stores.engine,
-        embedder.name,
-        embedder.dimension,
+        stores.vectors,
+        model,
         chunk_store.Near(lesson_id=lesson_id),
         scope,
         limit=limit,

@@ -8,6 +8,9 @@ so the planner can use it whatever other models' vectors share the table.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -207,10 +210,41 @@ class Near:
     lesson_id: str | None = None
 
 
+# name -> (row, when read): the model's id is written into the vector query as an integer, the
+# form that matches its partial HNSW index (`WHERE model_id = <id>`); a subquery never did.
+# Re-read every minute, so a replaced model (EMBEDDING_* changed) is picked up.
+_MODELS: dict[str, tuple[ModelRow, float]] = {}
+MODEL_CACHE_SECONDS = 60.0
+
+
+async def active_model(engine: AsyncEngine, name: str) -> ModelRow | None:
+    """The model's row, from the process's cache. A stale entry is answered at once and
+    re-read in the background (outside the request, so its round trips stay constant)."""
+    cached = _MODELS.get(name)
+    if cached is None:
+        return await _read_model(engine, name)
+    if time.monotonic() - cached[1] >= MODEL_CACHE_SECONDS and name not in _REFRESHING:
+        _REFRESHING.add(name)
+        task = asyncio.get_running_loop().create_task(_read_model(engine, name), context=contextvars.Context())
+        task.add_done_callback(lambda _: _REFRESHING.discard(name))
+    return cached[0]
+
+
+_REFRESHING: set[str] = set()
+
+
+async def _read_model(engine: AsyncEngine, name: str) -> ModelRow | None:
+    row = await model_by_name(engine, name)
+    if row is None:
+        _MODELS.pop(name, None)
+    else:
+        _MODELS[name] = (row, time.monotonic())
+    return row
+
+
 async def nearest_lessons(
     engine: AsyncEngine,
-    model_name: str,
-    dimension: int,
+    model: ModelRow,
     near: Near,
     scope: CourseScope,
     *,
@@ -221,14 +255,14 @@ async def nearest_lessons(
     level: str | None = None,
 ) -> Sequence[RowMapping]:
     """The lessons whose best chunk is closest, best first: lesson_id, course_id, text and
-    heading_path of that chunk, similarity, and the course's tags and level. One statement: the
-    model is found by name and a lesson's mean vector computed inside it.
+    heading_path of that chunk, similarity, and the course's tags and level. One statement (a
+    lesson's mean vector is computed inside it); run it on the `vectors` engine.
 
     The filters (visibility, course, tags, level) join the course row inside the vector scan;
     `hnsw.iterative_scan` (set per connection in engine.py) keeps the index scanning until
     enough rows pass them."""
-    dim = int(dimension)
-    params: dict[str, Any] = {"name": model_name, "n": limit * 4, "lim": limit, "min": min_similarity}
+    dim, model_id = int(model.dimension), int(model.id)
+    params: dict[str, Any] = {"n": limit * 4, "lim": limit, "min": min_similarity}
     if near.vector is not None:
         params["q"] = vector_literal(near.vector)
         target = f"CAST(:q AS vector({dim}))"
@@ -250,16 +284,14 @@ async def nearest_lessons(
     # Only integers and fixed fragments are formatted in; every value is a bound parameter.
     sql = text(
         f"""
-        WITH model AS (
-            SELECT id FROM embedding_models WHERE name = :name
-        ), target AS (
+        WITH target AS (
             SELECT l2_normalize(avg(embedding::vector({dim}))) AS v FROM lesson_chunks
-            WHERE model_id = (SELECT id FROM model) AND lesson_id = :like
+            WHERE model_id = {model_id} AND lesson_id = :like
         ), near AS (
             SELECT c.lesson_id, c.course_id, c.text, c.heading_path, k.tags, k.level,
                    c.embedding::vector({dim}) <=> {target} AS distance
             FROM lesson_chunks c JOIN courses k ON k.content_id = c.course_id
-            WHERE c.model_id = (SELECT id FROM model){where}
+            WHERE c.model_id = {model_id}{where}
             ORDER BY c.embedding::vector({dim}) <=> {target}
             LIMIT :n
         ), best AS (

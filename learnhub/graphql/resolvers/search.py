@@ -18,6 +18,7 @@ from learnhub.graphql.context import Info
 from learnhub.graphql.execution.policy import may_read_lesson
 from learnhub.graphql.relay.connections import PageInfo
 from learnhub.graphql.relay.node import expect_content_id, expect_uuid
+from learnhub.graphql.relay.selection import selects
 from learnhub.graphql.types.content import Lesson, found, not_found
 from learnhub.graphql.types.courses import Course, with_content
 from learnhub.graphql.types.enums import CourseLevel
@@ -122,6 +123,7 @@ async def search(
         level=level.value if level is not None else None,
         within_courses=within,
         limit=WINDOW,
+        facets=selects(info, "facets"),
     )
     if start >= WINDOW or first == 0 or (within is not None and not within) or not wanted:
         request = SearchQuery(text, mode.value, wanted, limit=0)  # type: ignore[arg-type]
@@ -193,7 +195,8 @@ async def _with_records(info: Info, hits: Sequence[Hit]) -> list[tuple[int, Sear
     for index, (hit, rec, may_read) in enumerate(zip(hits, records, readable, strict=True)):
         if rec is None:
             continue
-        title = hit.title or getattr(rec, "title", "") or getattr(rec, "prompt", "")
+        # Typesense sends every hit's title; a semantic-only hit is a lesson, which has one.
+        title = hit.title or (rec.title if isinstance(rec, Lesson) else "")
         shown.append(
             (
                 index,
