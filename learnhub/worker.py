@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from learnhub.datasources.postgres import achievements, outbox
 from learnhub.datasources.postgres.tables import utcnow
 from learnhub.datasources.stores import Stores
+from learnhub.files import uploads
 from learnhub.learning.achievements import evaluate
 from learnhub.search import indexer
 
@@ -36,7 +38,7 @@ MAX_ATTEMPTS = 5
 BACKOFF_SECONDS = 2.0
 # Events that count as a day of learning for streaks.
 ACTIVITY = frozenset({"lesson.progressed", "quiz.submitted"})
-KNOWN = ACTIVITY | {"course.completed"}
+KNOWN = ACTIVITY | {"course.completed", uploads.DELETE_OBJECT}
 SEARCH = frozenset({indexer.COURSE_CHANGED})
 
 
@@ -62,10 +64,13 @@ class Drained:
         )
 
 
-async def handle(conn: AsyncConnection, event: RowMapping) -> int:
+async def handle(stores: Stores, conn: AsyncConnection, event: RowMapping) -> int:
     """Apply one event; returns how many achievements it awarded."""
     if event["kind"] not in KNOWN:
         raise UnknownEvent(f"no handler for {event['kind']!r}")
+    if event["kind"] == uploads.DELETE_OBJECT:
+        await uploads.delete_object(stores, event["payload"])
+        return 0
     user_id: uuid.UUID | None = event["user_id"]
     if user_id is None:
         return 0
@@ -81,7 +86,7 @@ async def drain(stores: Stores, *, batch: int = BATCH_SIZE, refresh: bool = True
     while True:
         async with engine.begin() as conn:
             events = await outbox.claim(conn, batch)
-            counts = await _handle_batch(conn, [e for e in events if e["kind"] not in SEARCH])
+            counts = await _handle_batch(stores, conn, [e for e in events if e["kind"] not in SEARCH])
             counts += await _index_batch(stores, conn, [e for e in events if e["kind"] in SEARCH])
         totals += counts
         if len(events) < batch:
@@ -91,12 +96,12 @@ async def drain(stores: Stores, *, batch: int = BATCH_SIZE, refresh: bool = True
     return totals
 
 
-async def _handle_batch(conn: AsyncConnection, events: Sequence[RowMapping]) -> Drained:
+async def _handle_batch(stores: Stores, conn: AsyncConnection, events: Sequence[RowMapping]) -> Drained:
     processed = retried = failed = awarded = 0
     for event in events:
         try:
             async with conn.begin_nested():
-                awarded += await handle(conn, event)
+                awarded += await handle(stores, conn, event)
             await outbox.mark_processed(conn, event["id"])
             processed += 1
         except Exception as exc:  # a bad event must not stop the others
@@ -173,13 +178,27 @@ async def run_forever(stores: Stores, interval: float = 1.0) -> None:
     the interval on average; woken by the notification, the drain starts within milliseconds."""
     await prepare_search(stores)
     wakeup = asyncio.Event()
+    swept_at = -float("inf")
     async with contextlib.AsyncExitStack() as stack:
         await _listen(stores, wakeup, stack)
         while True:
             wakeup.clear()
             await _drain_logged(stores)
+            if time.monotonic() - swept_at >= stores.settings.sweep_interval_seconds:
+                swept_at = time.monotonic()
+                await _sweep_logged(stores)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wakeup.wait(), interval)
+
+
+async def _sweep_logged(stores: Stores) -> None:
+    """Uploads never confirmed within a day, and objects no row points at (learnhub/files)."""
+    try:
+        swept = await uploads.sweep(stores)
+        if swept.stale_uploads or swept.orphan_objects:
+            logger.info("swept %s", swept)
+    except Exception:
+        logger.exception("sweeping uploads failed; trying again later")
 
 
 async def _drain_logged(stores: Stores) -> None:

@@ -14,7 +14,7 @@ LAYERS: list[set[str]] = [
     ENTRY_POINTS,
     {"http"},
     {"graphql"},
-    {"learning", "authoring", "search"},
+    {"learning", "authoring", "search", "files", "sharing"},
     {"loaders"},
     {"seed"},
     {"auth"},

@@ -53,6 +53,19 @@ class RequestRefused(Exception):
         self.extensions = extensions
 
 
+class ShareLinkInvalid(GatewayError):
+    """A share link that cannot be used, for whatever reason: one code and one message for all."""
+
+    code = "SHARE_LINK_INVALID"
+
+
+class RateLimited(GatewayError):
+    """Too many requests of one kind from one client, refused while executing; the extensions
+    carry `retryAfterSeconds`."""
+
+    code = "RATE_LIMITED"
+
+
 class SearchUnavailable(GatewayError):
     """No search server could answer (or KEYWORD mode without Typesense)."""
 
@@ -63,3 +76,9 @@ class SearchDegraded(GatewayError):
     """Reported beside data: one side of a HYBRID search failed; the other answered."""
 
     code = "SEARCH_DEGRADED"
+
+
+class StorageUnavailable(GatewayError):
+    """Object storage did not answer: uploads wait, reads answer without download links."""
+
+    code = "STORAGE_UNAVAILABLE"

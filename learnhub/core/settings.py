@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     login_attempts_per_account: int = Field(default=5, ge=1)
     login_attempts_per_ip: int = Field(default=30, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
+    # Share-link resolutions per client IP: a person opening a few links never waits, while
+    # guessing tokens (256 bits each) gets one try a second.
+    share_link_ip_burst: int = Field(default=30, ge=1)
+    share_link_ip_per_second: float = Field(default=1.0, gt=0)
     # Client IPs come from X-Forwarded-For only behind a proxy that sets it (never trust it otherwise).
     trust_forwarded_for: bool = False
 
@@ -100,6 +104,11 @@ class Settings(BaseSettings):
     search_chunk_overlap_tokens: int = Field(default=40, ge=0, le=500)
     # Semantic hits below this cosine similarity are noise, not answers (docs/search.md).
     search_semantic_min_similarity: float = Field(default=0.3, ge=-1, le=1)
+
+    # Uploads: bytes each person may hold in pending and ready uploads (admins are exempt).
+    storage_quota_bytes: int = Field(default=2 * 1024**3, ge=0)
+    # How often the worker removes unconfirmed uploads older than a day and unreferenced objects.
+    sweep_interval_seconds: float = Field(default=3600, gt=0)
 
     # Test-only: steps of cross-store writes at which the process exits (learnhub/core/crash.py).
     crash_points: list[str] = Field(default_factory=list)

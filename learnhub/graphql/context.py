@@ -31,6 +31,7 @@ class Context:
     viewer: Viewer
     request_id: str
     round_trips: Counter[str] = field(default_factory=Counter)
+    _storage_reachable: bool | None = None
 
     @cached_property
     def device(self) -> Device:
@@ -41,6 +42,17 @@ class Context:
     @cached_property
     def loaders(self) -> Loaders:
         return Loaders(self.stores.engine, self.stores.mongo_db, self.viewer)
+
+    async def storage_reachable(self) -> bool:
+        """Whether object storage answers, asked once per request (download links are signed
+        locally, so only this tells a client that a link would not work)."""
+        if self._storage_reachable is None:
+            try:
+                await self.stores.storage.ping()
+                self._storage_reachable = True
+            except Exception:
+                self._storage_reachable = False
+        return self._storage_reachable
 
     def report(self, error: GraphQLError) -> None:
         """Add an error to the response's `errors` without failing the field that found it: the

@@ -15,9 +15,10 @@ from learnhub.graphql.execution.document_cache import Documents, document_cache
 from learnhub.graphql.execution.errors import GatewaySchema
 from learnhub.graphql.execution.input_guard import RejectUnstorableText
 from learnhub.graphql.execution.limits import RequestLimits
-from learnhub.graphql.resolvers import admin, auth, authoring, content, learning, nodes
+from learnhub.graphql.resolvers import admin, auth, authoring, content, files, learning, nodes
 from learnhub.graphql.resolvers import courses as catalogue
 from learnhub.graphql.resolvers import search as search_resolvers
+from learnhub.graphql.resolvers import sharing as sharing_resolvers
 from learnhub.graphql.resolvers import users as viewer
 from learnhub.graphql.types.quizzes import (
     MultipleChoiceQuestion,
@@ -78,6 +79,12 @@ class Query:
     related_lessons = strawberry.field(
         resolver=search_resolvers.related,
         description="Lessons closest in meaning to this one (by embeddings), best first.",
+    )
+
+    shared_content = strawberry.field(
+        resolver=sharing_resolvers.shared,
+        description="What a share link's token opens, signed in or not (each call counts one use). Every "
+        "link that does not open answers SHARE_LINK_INVALID alike; limited per client IP (RATE_LIMITED).",
     )
 
 
@@ -196,6 +203,17 @@ class Mutation:
         resolver=authoring.publish_quiz, description="Publish (students may start it) or unpublish a quiz."
     )
 
+    create_share_link = strawberry.mutation(
+        resolver=sharing_resolvers.create_share_link,
+        description="A public link to a preview of a course, lesson or quiz of one of the viewer's courses (even "
+        "unpublished). The token is in the answer once; only its hash is stored.",
+    )
+
+    revoke_share_link = strawberry.mutation(
+        resolver=sharing_resolvers.revoke_share_link,
+        description="Stop a share link (its creator, the course's instructor, admins). Revoking twice is harmless.",
+    )
+
     set_user_role = strawberry.mutation(
         resolver=admin.set_user_role,
         description="Give a user a role (admins). The user's sessions end so it applies at once.",
@@ -204,6 +222,33 @@ class Mutation:
     set_user_disabled = strawberry.mutation(
         resolver=admin.set_user_disabled,
         description="Disable or re-enable an account (admins). Disabling ends its sessions.",
+    )
+
+    request_upload = strawberry.mutation(
+        resolver=files.request_upload,
+        description="Reserve an upload: a document row and a presigned URL to PUT the file to, with the headers "
+        "to send (type and checksum are bound into the signature). Then call confirmUpload.",
+    )
+
+    confirm_upload = strawberry.mutation(
+        resolver=files.confirm_upload,
+        description="Check the uploaded object against what was declared: READY, or REJECTED and deleted. "
+        "Confirming twice is harmless.",
+    )
+
+    request_multipart_upload = strawberry.mutation(
+        resolver=files.request_multipart_upload,
+        description="Reserve an upload of a file over 100 MiB, sent in parts: one presigned URL per part.",
+    )
+
+    complete_multipart_upload = strawberry.mutation(
+        resolver=files.complete_multipart_upload,
+        description="Join the uploaded parts (numbered from 1, with the ETag each PUT answered) and check the file.",
+    )
+
+    delete_document = strawberry.mutation(
+        resolver=files.delete_document,
+        description="Delete a document: hidden at once, its object removed shortly after.",
     )
 
 

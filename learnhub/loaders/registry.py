@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from learnhub.auth.viewer import Viewer
 from learnhub.auth.visibility import may_see_course
 from learnhub.datasources.mongo.content import Database
-from learnhub.loaders import mongo, postgres
+from learnhub.loaders import files, mongo, postgres, sharing
 
 
 class Loaders:
@@ -32,6 +32,14 @@ class Loaders:
             shown = row if may_see_course(self.viewer, row) else None
             by_id.prime(row["id"], shown)
             by_content_id.prime(row["content_id"], shown)
+
+    @cached_property
+    def attachments_by_lesson(self) -> files.AttachmentsByLessonLoader:
+        return files.AttachmentsByLessonLoader(self._engine)
+
+    @cached_property
+    def avatars_by_user(self) -> files.AvatarsByUserLoader:
+        return files.AvatarsByUserLoader(self._engine)
 
     @cached_property
     def user_by_id(self) -> postgres.UserByIdLoader:
@@ -68,6 +76,10 @@ class Loaders:
     @cached_property
     def achievements_by_user_id(self) -> postgres.AchievementsByUserIdLoader:
         return postgres.AchievementsByUserIdLoader(self._engine)
+
+    @cached_property
+    def share_links_by_course(self) -> sharing.ShareLinksByCourseLoader:
+        return sharing.ShareLinksByCourseLoader(self._engine)
 
     @cached_property
     def course_content_by_id(self) -> mongo.CourseContentByIdLoader:

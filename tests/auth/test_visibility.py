@@ -60,6 +60,7 @@ class Hidden:
     enrollment_id: uuid.UUID
     student_gid: str
     open_course_content_id: str
+    share_token: str = ""  # a share link to the hidden course, made by its instructor
 
 
 async def _hidden_world(http: httpx.AsyncClient, stores: StoreAccess) -> Hidden:
@@ -111,6 +112,11 @@ async def _hidden_world(http: httpx.AsyncClient, stores: StoreAccess) -> Hidden:
 async def hidden(live: Any, stores: StoreAccess, live_stores: Stores) -> Hidden:
     async with httpx.AsyncClient(base_url=live.url, timeout=30) as http:
         world = await _hidden_world(http, stores)
+        shared = await gql(
+            http, "mutation($c: ID!) { createShareLink(input: {entity: COURSE, id: $c}) { token } }",
+            {"c": world.course_content_id}, token=world.tokens["instructor"],
+        )  # fmt: skip
+        world.share_token = shared["data"]["createShareLink"]["token"]
     # Written straight into the stores, so indexed here as the worker would after authoring.
     async with live_stores.engine.begin() as conn:
         await index_courses(live_stores, conn, [world.course_content_id, world.open_course_content_id])
@@ -285,6 +291,16 @@ CASES: dict[str, Case] = {
         ),
         frozenset({"admin"}),
     ),
+    # The link is the permission: whoever holds it sees the hidden course's preview, and only
+    # that (test_a_share_link_opens_the_preview_and_nothing_else).
+    "sharedContent": Case(
+        "sharedContent",
+        _plain(
+            "query($t: String!) { sharedContent(token: $t) { ... on SharedCourse { title } } }",
+            lambda h: {"t": h.share_token},
+        ),
+        frozenset(ROLES),
+    ),
 }
 
 
@@ -337,6 +353,34 @@ async def test_hidden_content_reaches_only_its_owners(name: str, hidden: Hidden,
             assert body["data"] == missing["data"], role
             assert codes == {e["extensions"]["code"] for e in missing.get("errors", [])} == {"NOT_FOUND"}, role
     assert saw == case.allowed
+
+
+async def test_a_share_link_opens_the_preview_and_nothing_else(hidden: Hidden, http: httpx.AsyncClient) -> None:
+    """The same student opens the unpublished course's share link, and still finds the course
+    nowhere else: `course(contentId:)` and `node` answer as for an unknown id, the catalogue
+    leaves it out."""
+    student = hidden.tokens["student"]
+    opened = await gql(
+        http, "query($t: String!) { sharedContent(token: $t) { ... on SharedCourse { contentId title } } }",
+        {"t": hidden.share_token}, token=student,
+    )  # fmt: skip
+    assert opened["data"]["sharedContent"] == {"contentId": hidden.course_content_id, "title": f"Course {hidden.mark}"}
+    by_content_id = await gql(
+        http, "query($c: String!) { course(contentId: $c) { title } }", {"c": hidden.course_content_id},
+        token=student, expect_errors=True,
+    )  # fmt: skip
+    assert by_content_id["data"] == {"course": None}
+    assert [e["extensions"]["code"] for e in by_content_id["errors"]] == ["NOT_FOUND"]
+    by_node = await gql(
+        http, "query($id: ID!) { node(id: $id) { ... on Course { title } } }",
+        {"id": to_global_id("Course", hidden.course_id)}, token=student, expect_errors=True,
+    )  # fmt: skip
+    assert [e["extensions"]["code"] for e in by_node["errors"]] == ["NOT_FOUND"]
+    listed = await gql(
+        http, "query($t: String) { courses(filter: {tag: $t}) { nodes { contentId } } }", {"t": hidden.tag},
+        token=student,
+    )  # fmt: skip
+    assert hidden.course_content_id not in {n["contentId"] for n in listed["data"]["courses"]["nodes"]}
 
 
 async def test_rest_routes_serve_no_hidden_content(hidden: Hidden, http: httpx.AsyncClient) -> None:

@@ -124,6 +124,10 @@ ALLOWED_CODES = LIMIT_CODES | {
     "NOT_FOUND",
     "CONTENT_NOT_FOUND",
     "BAD_REQUEST",
+    # Answers to what a fuzzer sends on purpose: made-up share tokens, and (only when the
+    # per-IP limit of share link lookups is reached) the rate limit.
+    "SHARE_LINK_INVALID",
+    "RATE_LIMITED",
 }
 
 # Text that only an internal error puts into a response. The library names are matched without

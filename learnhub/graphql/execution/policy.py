@@ -184,6 +184,9 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         # loaders; a lesson body is quoted in `snippet` only for its readers (may_read_lesson).
         "search": PUBLIC,
         "relatedLessons": PUBLIC,
+        # The link's token is the permission (learnhub/sharing/links.py): anyone holding one sees
+        # its preview, unpublished courses included; nothing else about the course opens.
+        "sharedContent": PUBLIC,
     },
     "SearchHitConnection": {
         **_PAGE,
@@ -204,6 +207,12 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
     "Mutation": {
         "register": PUBLIC,
         "login": PUBLIC,
+        # Who may attach what is checked by the resolvers (files.py): they need the lesson.
+        "requestUpload": SIGNED_IN,
+        "confirmUpload": SIGNED_IN,
+        "deleteDocument": SIGNED_IN,
+        "requestMultipartUpload": SIGNED_IN,
+        "completeMultipartUpload": SIGNED_IN,
         "refreshSession": PUBLIC,
         "requestMagicLink": PUBLIC,
         "signInWithMagicLink": PUBLIC,
@@ -227,6 +236,9 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "saveQuestion": STAFF,
         "removeQuestion": STAFF,
         "publishQuiz": STAFF,
+        "createShareLink": STAFF,
+        # The creator, the course's instructor or an admin: checked by the resolver (sharing.py).
+        "revokeShareLink": SIGNED_IN,
         "setUserRole": ADMIN,
         "setUserDisabled": ADMIN,
     },
@@ -236,6 +248,7 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "displayName": PUBLIC,
         "createdAt": PUBLIC,
         "profile": PUBLIC,
+        "avatarUrl": PUBLIC,  # shown wherever the name is
         "email": SELF_OR_ADMIN_SILENT,
         "disabled": ADMIN_SILENT,
         "enrollments": SELF_OR_ADMIN,
@@ -287,6 +300,7 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "instructor": PUBLIC,
         "enrollments": COURSE_INSTRUCTOR,
         "quizAttempts": COURSE_INSTRUCTOR,
+        "shareLinks": COURSE_INSTRUCTOR,
     },
     "CourseContent": {
         "id": PUBLIC,
@@ -311,7 +325,39 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "quiz": PUBLIC,
         "progress": PUBLIC,  # always the viewer's own progress
         "body": LESSON_READER,
+        "attachments": LESSON_READER,  # the files are part of the lesson: the body's readers
     },
+    "Document": {
+        # A document is reached only through a record whose rule already applied (a lesson's
+        # attachments, the uploader's own payloads).
+        "id": INHERITED,
+        "filename": INHERITED,
+        "contentType": INHERITED,
+        "sizeBytes": INHERITED,
+        "purpose": INHERITED,
+        "status": INHERITED,
+        "createdAt": INHERITED,
+        "downloadUrl": INHERITED,
+    },
+    "UploadTicket": {
+        "document": INHERITED,
+        "url": INHERITED,
+        "method": INHERITED,
+        "headers": INHERITED,
+        "expiresAt": INHERITED,
+    },
+    "HttpHeader": {"name": INHERITED, "value": INHERITED},
+    "RequestUploadPayload": {"upload": INHERITED, "errors": INHERITED},
+    "DocumentPayload": {"document": INHERITED, "errors": INHERITED},
+    "FileError": {"field": INHERITED, "message": INHERITED, "code": INHERITED},
+    "UploadPart": {"partNumber": INHERITED, "url": INHERITED},
+    "MultipartUploadTicket": {
+        "document": INHERITED,
+        "partBytes": INHERITED,
+        "parts": INHERITED,
+        "expiresAt": INHERITED,
+    },
+    "MultipartUploadPayload": {"upload": INHERITED, "errors": INHERITED},
     "ContentBlock": {"kind": PUBLIC, "text": PUBLIC, "language": PUBLIC},
     "LessonProgress": {
         "lessonId": INHERITED,
@@ -388,6 +434,44 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
     "CoursePayload": {"course": INHERITED, "contentVersion": INHERITED, "errors": INHERITED},
     "LessonPayload": {"lesson": INHERITED, "contentVersion": INHERITED, "errors": INHERITED},
     "QuizPayload": {"quiz": INHERITED, "errors": INHERITED},
+    # Share links: reached through `Course.shareLinks` (the course's instructor) or the payloads
+    # of the mutations that made them; the previews only through `sharedContent`.
+    "ShareLink": {
+        "id": INHERITED,
+        "entity": INHERITED,
+        "contentId": INHERITED,
+        "url": INHERITED,
+        "expiresAt": INHERITED,
+        "maxUses": INHERITED,
+        "useCount": INHERITED,
+        "lastUsedAt": INHERITED,
+        "revokedAt": INHERITED,
+        "createdAt": INHERITED,
+        "state": INHERITED,
+    },
+    "ShareLinkPayload": {"shareLink": INHERITED, "token": INHERITED, "errors": INHERITED},
+    "ShareLinkError": {"field": INHERITED, "message": INHERITED, "code": INHERITED},
+    "SharedCourse": {
+        "contentId": INHERITED,
+        "title": INHERITED,
+        "summary": INHERITED,
+        "description": INHERITED,
+        "level": INHERITED,
+        "tags": INHERITED,
+        "modules": INHERITED,
+    },
+    "SharedModule": {"title": INHERITED, "summary": INHERITED, "lessons": INHERITED},
+    "SharedLesson": {
+        "contentId": INHERITED,
+        "title": INHERITED,
+        "summary": INHERITED,
+        "preview": INHERITED,
+        "durationMinutes": INHERITED,
+        "body": INHERITED,  # read only for preview lessons of a shared course (mongo/previews.py)
+    },
+    "SharedQuiz": {"contentId": INHERITED, "title": INHERITED, "description": INHERITED, "questions": INHERITED},
+    # No answer or explanation field: the read does not even fetch them.
+    "SharedQuestion": {"type": INHERITED, "prompt": INHERITED, "points": INHERITED, "options": INHERITED},
     "QuizError": {"field": INHERITED, "message": INHERITED, "code": INHERITED},
     "AttemptPayload": {"attempt": INHERITED, "errors": INHERITED},
     "LearningError": {"field": INHERITED, "message": INHERITED, "code": INHERITED},

@@ -15,6 +15,7 @@ from learnhub.graphql.relay.node import Node, to_global_id
 from learnhub.graphql.relay.prefetch import NOT_FETCHED, NotFetched, later
 from learnhub.graphql.relay.selection import selects
 from learnhub.graphql.types.enums import BlockKind
+from learnhub.graphql.types.files import Document
 from learnhub.loaders.batching import DataLoader
 
 if TYPE_CHECKING:
@@ -116,6 +117,13 @@ class Lesson(Node):
             course_content_id=doc.get("course_id", ""),
             quiz_content_id=doc.get("quiz_id"),
         )
+
+    @strawberry.field(description="Files attached to the lesson (slides, PDFs, images), oldest first; null for "
+                      "viewers who may not read the lesson's body.")  # fmt: skip
+    async def attachments(self, info: Info) -> list[Document] | None:
+        return [
+            Document.from_row(row) for row in await info.context.loaders.attachments_by_lesson.load(self.content_id)
+        ]
 
     @strawberry.field(description="The viewer's progress; null when signed out or not started.")
     def progress(self, info: Info) -> LessonProgress | None:

@@ -23,6 +23,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from learnhub.graphql.types.quizzes import QuizAttempt
+    from learnhub.graphql.types.sharing import ShareLink
     from learnhub.graphql.types.users import Enrollment, User
 
 
@@ -115,6 +116,19 @@ class Course(Node):
 
         listing = attempt_rows.attempts_of_course(self.row["id"])
         return await paged(info.context, listing, first, after, QuizAttempt.from_row)
+
+    @strawberry.field(
+        description="Share links to the course, its lessons and quizzes, newest first, revoked and expired ones "
+        "included (see `state`): its instructor and admins only."
+    )
+    async def share_links(
+        self, info: Info
+    ) -> list[Annotated[ShareLink, strawberry.lazy("learnhub.graphql.types.sharing")]] | None:
+        from learnhub.graphql.types.sharing import ShareLink
+
+        # One query for every course of the page (ShareLinksByCourseLoader).
+        rows = await info.context.loaders.share_links_by_course.load(self.content_id)
+        return [ShareLink.from_row(row) for row in rows]
 
 
 CONTENT_FIELDS = ("content", "title", "lessonCount")

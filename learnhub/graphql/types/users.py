@@ -12,6 +12,7 @@ from sqlalchemy.engine import RowMapping
 from learnhub.auth.visibility import course_scope
 from learnhub.datasources.postgres import attempts as attempt_rows
 from learnhub.datasources.postgres import enrollments as enrollment_rows
+from learnhub.files import uploads
 from learnhub.graphql.context import Info
 from learnhub.graphql.relay.connections import Connection, paged
 from learnhub.graphql.relay.node import Node, to_global_id
@@ -174,6 +175,16 @@ class User(Node):
             display_name=row["display_name"] or "",
             created_at=row["created_at"],
         )
+
+    @strawberry.field(
+        description="The uploaded avatar (a link valid for minutes), else the profile's avatar URL; null if neither."
+    )
+    async def avatar_url(self, info: Info) -> str | None:
+        uploaded = await info.context.loaders.avatars_by_user.load(str(self.row["id"]))
+        if uploaded and await info.context.storage_reachable():
+            return await uploads.download_url(info.context.stores, uploaded[-1])
+        avatar = self.row.get("avatar_url")
+        return str(avatar) if avatar else None
 
     @strawberry.field(description="Visible to the user themself and to admins; null otherwise.")
     def email(self) -> str | None:

@@ -125,6 +125,7 @@ STAFF_MUTATIONS = {
     'input: {type: TRUE_FALSE, prompt: "p", answer: true})',
     "removeQuestion": 'removeQuestion(quizId: "quiz:none", expectedVersion: 1, questionId: "q")',
     "publishQuiz": 'publishQuiz(quizId: "quiz:none", expectedVersion: 1, published: true)',
+    "createShareLink": f'createShareLink(input: {{entity: COURSE, id: "{NO_COURSE}"}})',
 }
 
 MATRIX: dict[str, Case] = {
@@ -204,6 +205,16 @@ MATRIX: dict[str, Case] = {
     ),
     "Course.enrollments": Case(_course("enrollments { totalCount }"), ("course", "enrollments"), INSTRUCTOR_RECORD),
     "Course.quizAttempts": Case(_course("quizAttempts { totalCount }"), ("course", "quizAttempts"), INSTRUCTOR_RECORD),
+    "Course.shareLinks": Case(_course("shareLinks { id }"), ("course", "shareLinks"), INSTRUCTOR_RECORD),
+    # Signed-in callers reach it and get a typed NOT_FOUND payload; visitors are refused.
+    "Mutation.revokeShareLink": Case(
+        lambda w: (
+            "mutation($id: ID!) { revokeShareLink(id: $id) { errors { code } } }",
+            {"id": to_global_id("ShareLink", uuid.UUID(int=1))},
+        ),
+        ("revokeShareLink",),
+        SIGNED_IN,
+    ),
     "Enrollment.user": Case(_node("Enrollment", "enrollment_id", "user { id }"), ("node", "user"), STUDENT_RECORD),
     "Enrollment.progress": Case(
         _node("Enrollment", "enrollment_id", "progress { lessonId }"), ("node", "progress"), STUDENT_RECORD
@@ -213,6 +224,52 @@ MATRIX: dict[str, Case] = {
         lambda w: ("query($id: ID!) { lesson(id: $id) { body { text } } }", {"id": w.lesson_id}),
         ("lesson", "body"),
         STUDENT_RECORD,
+    ),
+    "Lesson.attachments": Case(
+        lambda w: ("query($id: ID!) { lesson(id: $id) { attachments { id } } }", {"id": w.lesson_id}),
+        ("lesson", "attachments"),
+        STUDENT_RECORD,
+    ),
+    # Signed-in callers reach these and get a typed payload error; visitors are refused.
+    "Mutation.requestUpload": Case(
+        _mutation(
+            'mutation { requestUpload(input: {purpose: AVATAR, filename: "a.png", contentType: "image/png", '
+            'sizeBytes: 0, sha256: "x"}) { errors { code } } }'
+        ),
+        ("requestUpload",),
+        SIGNED_IN,
+    ),
+    "Mutation.requestMultipartUpload": Case(
+        _mutation(
+            'mutation { requestMultipartUpload(input: {purpose: AVATAR, filename: "a.png", contentType: "image/png", '
+            'sizeBytes: 0, sha256: "x"}) { errors { code } } }'
+        ),
+        ("requestMultipartUpload",),
+        SIGNED_IN,
+    ),
+    "Mutation.confirmUpload": Case(
+        lambda w: (
+            "mutation($id: ID!) { confirmUpload(documentId: $id) { errors { code } } }",
+            {"id": to_global_id("Document", uuid.UUID(int=1))},
+        ),
+        ("confirmUpload",),
+        SIGNED_IN,
+    ),
+    "Mutation.completeMultipartUpload": Case(
+        lambda w: (
+            "mutation($id: ID!) { completeMultipartUpload(documentId: $id, parts: []) { errors { code } } }",
+            {"id": to_global_id("Document", uuid.UUID(int=1))},
+        ),
+        ("completeMultipartUpload",),
+        SIGNED_IN,
+    ),
+    "Mutation.deleteDocument": Case(
+        lambda w: (
+            "mutation($id: ID!) { deleteDocument(id: $id) { errors { code } } }",
+            {"id": to_global_id("Document", uuid.UUID(int=1))},
+        ),
+        ("deleteDocument",),
+        SIGNED_IN,
     ),
     "Question.correctAnswer": Case(
         _question("correctAnswer"), ("quiz", "questions", 0, "correctAnswer"), STUDENT_RECORD

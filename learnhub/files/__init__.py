@@ -1,0 +1,1 @@
+"""Files: uploads straight to object storage, their metadata in PostgreSQL, downloads by URL."""
