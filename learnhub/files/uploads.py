@@ -252,7 +252,10 @@ async def delete_document(stores: Stores, row: RowMapping, by: uuid.UUID | None)
     async with stores.engine.begin() as conn:
         gone = await documents.set_status(conn, row["id"], "deleted", only_from=["pending", "ready", "rejected"])
         if gone is not None:
-            await outbox.add_event(conn, DELETE_OBJECT, by, {"object_key": row["object_key"]})
+            payload = {"object_key": row["object_key"]}
+            if row["status"] == "pending" and row["multipart_upload_id"]:  # an abandoned multipart upload
+                payload["upload_id"] = row["multipart_upload_id"]
+            await outbox.add_event(conn, DELETE_OBJECT, by, payload)
     crash_point(stores.settings, "delete_document.after_row")
     return gone if gone is not None else row
 
@@ -265,7 +268,10 @@ async def download_url(stores: Stores, row: RowMapping) -> str:
 
 
 async def delete_object(stores: Stores, payload: dict[str, Any]) -> None:
-    """The worker's handler of DELETE_OBJECT: idempotent (deleting a missing object succeeds)."""
+    """The worker's handler of DELETE_OBJECT: idempotent (deleting a missing object, or
+    aborting an upload already gone, succeeds)."""
+    if payload.get("upload_id"):
+        await stores.storage.abort_multipart(str(payload["object_key"]), str(payload["upload_id"]))
     await stores.storage.delete(str(payload["object_key"]))
 
 

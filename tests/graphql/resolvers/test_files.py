@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from botocore.exceptions import ClientError
 from sqlalchemy import func, select
 
 from learnhub.core.crash import EXIT_CODE
@@ -353,3 +354,29 @@ async def test_a_crash_after_the_row_or_after_a_delete_leaves_nothing_visible(
     assert (await gql(http, ATTACHMENTS, {"l": lesson}, token=instructor))["data"]["lesson"]["attachments"] == []
     await drain(live_stores)
     assert await live_stores.storage.head(object_key(uuid.UUID(from_global_id(kept)[1]))) is None
+
+
+async def test_an_abandoned_multipart_upload_is_aborted_with_its_parts(
+    http: httpx.AsyncClient, stores: StoreAccess, live_stores: Stores
+) -> None:
+    instructor, _ = await account_with_role(http, stores, "instructor")
+    course, _ = await publishable_course(http, instructor)
+    lesson = await first_lesson(http, course, instructor)
+    size = 101 * 1024 * 1024
+    data = upload_input(b"", lesson, filename="big.zip", contentType="application/zip", sizeBytes=size,
+                        sha256="0" * 64)  # fmt: skip
+    ticket = (await gql(http, MULTIPART, {"i": data}, token=instructor))["data"]["requestMultipartUpload"]["upload"]
+    async with httpx.AsyncClient(timeout=60) as raw:
+        first = ticket["parts"][0]
+        assert (await raw.put(first["url"], content=b"p" * ticket["partBytes"])).status_code == 200
+    document = ticket["document"]["id"]
+    row_id = uuid.UUID(from_global_id(document)[1])
+    async with stores.engine.connect() as conn:
+        upload_id = await conn.scalar(select(documents.c.multipart_upload_id).where(documents.c.id == row_id))
+    client, bucket, key = live_stores.storage.client, live_stores.storage.bucket, object_key(row_id)
+    assert (await client.list_parts(Bucket=bucket, Key=key, UploadId=upload_id))["Parts"]
+    deleted = (await gql(http, DELETE, {"d": document}, token=instructor))["data"]["deleteDocument"]
+    assert deleted["document"]["status"] == "DELETED"
+    await drain(live_stores)
+    with pytest.raises(ClientError):  # NoSuchUpload: the parts are gone
+        await client.list_parts(Bucket=bucket, Key=key, UploadId=upload_id)
