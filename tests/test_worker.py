@@ -43,7 +43,9 @@ async def test_duplicate_events_award_once(http: httpx.AsyncClient, stores: Stor
     first = await drain(live_stores)
     assert first.processed >= 3
     again = await drain(live_stores)
-    assert again.processed == 0
+    # Nothing left but, at most, search events of other tests' edits that fell due meanwhile
+    # (authoring records one due 30 s later as a safety net).
+    assert again.processed - again.indexed == 0
     # add_attempt scores 1/1: a pass and a perfect score.
     assert await _awards(stores, user_id) == ["first-quiz-passed", "perfect-score"]
 
