@@ -29,15 +29,13 @@ from sqlalchemy import text
 
 from bench.search_queries import QUERIES, LabelledQuery
 from learnhub.core.settings import Settings
-from learnhub.datasources.mongo.client import init_documents, make_client
 from learnhub.datasources.postgres.courses import CourseScope
-from learnhub.datasources.postgres.engine import make_engine
 from learnhub.datasources.stores import Stores
 from learnhub.embedded.cluster import running_cluster
 from learnhub.migrations.migrate import migrate_all
 from learnhub.search.maintenance import reindex
 from learnhub.search.query import Mode, SearchQuery, run
-from learnhub.seed.demo import seed_demo
+from learnhub.seed.demo import seed_demo_from
 
 MODES: tuple[Mode, ...] = ("keyword", "semantic", "hybrid")
 
@@ -114,17 +112,6 @@ def table(title: str, scores: dict[tuple[str, str], Score], timings: dict[str, f
     return "\n".join(lines)
 
 
-async def seed(settings: Settings) -> None:
-    engine = make_engine(settings)
-    client = make_client(settings)
-    try:
-        await init_documents(client[settings.mongodb_database])
-        await seed_demo(engine, client[settings.mongodb_database])
-    finally:
-        await engine.dispose()
-        await client.close()
-
-
 def _number(value: str) -> int | float | str:
     for kind in (int, float):
         try:
@@ -146,7 +133,7 @@ def grid(pairs: list[str]) -> list[dict[str, Any]]:
 
 
 async def main_async(args: argparse.Namespace, base: dict[str, Any]) -> None:
-    await seed(Settings(**base, environment="test"))
+    await seed_demo_from(Settings(**base, environment="test"))
     for overrides in grid(args.grid):
         settings = Settings(**base, environment="test", **overrides)
         stores, seconds = await configure(settings)

@@ -42,7 +42,6 @@ from sqlalchemy import text, update
 from bench.client import LOGIN
 from bench.servers import REPO, Server, Spec, gateway_env, serving
 from learnhub.core.settings import Settings
-from learnhub.datasources.mongo.client import init_documents, make_client
 from learnhub.datasources.postgres.engine import make_engine
 from learnhub.datasources.postgres.tables import users
 from learnhub.datasources.stores import Stores
@@ -50,7 +49,7 @@ from learnhub.embedded import running_cluster
 from learnhub.embedded.base import free_port
 from learnhub.migrations.migrate import migrate_all
 from learnhub.search.maintenance import reindex
-from learnhub.seed.demo import seed_demo
+from learnhub.seed.demo import seed_demo_from
 
 COMMAND = "python -m bench.search_lag"
 OUT = REPO / "bench" / "results" / "search_lag.md"
@@ -254,14 +253,7 @@ def table(lags: Lags, edits: int) -> str:
 
 
 async def _prepare(settings: Settings) -> None:
-    engine = make_engine(settings)
-    client = make_client(settings)
-    try:
-        await init_documents(client[settings.mongodb_database])
-        await seed_demo(engine, client[settings.mongodb_database])
-    finally:
-        await engine.dispose()
-        await client.close()
+    await seed_demo_from(settings)
     stores = await Stores.open(settings)
     try:
         await stores.bind_documents()

@@ -132,6 +132,7 @@ async def _index_batch(stores: Stores, conn: AsyncConnection, events: Sequence[R
             await indexer.ensure_collections(stores)
             await indexer.index_courses(stores, conn, course_ids)
     except Exception as exc:  # Typesense down or a bad document: retried with backoff
+        indexer.forget_collections(stores)
         gave_up = [await _failed(conn, event, exc) for event in events]
         return Drained(retried=gave_up.count(False), failed=gave_up.count(True))
     for event in events:

@@ -12,14 +12,14 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from learnhub.core.settings import Settings
-from learnhub.datasources.mongo.client import init_documents, make_client
+from learnhub.datasources.mongo.client import make_client
 from learnhub.datasources.postgres.engine import make_engine
 from learnhub.datasources.stores import Stores
 from learnhub.embedded import EmbeddedCluster, running_cluster
 from learnhub.embedded.base import free_port
 from learnhub.migrations.migrate import migrate_all
 from learnhub.search.maintenance import reindex
-from learnhub.seed.demo import seed_demo
+from learnhub.seed.demo import seed_demo_from
 from tests.support.data import StoreAccess
 from tests.support.mail import Mailbox
 from tests.support.servers import PRODUCTION_ORIGIN, GatewayFactory, LiveServer
@@ -61,14 +61,7 @@ def settings(cluster: EmbeddedCluster, mailbox: Mailbox) -> Settings:
 @pytest.fixture(scope="session")
 def seeded(settings: Settings) -> Any:
     async def run() -> Any:
-        engine = make_engine(settings)
-        client = make_client(settings)
-        try:
-            await init_documents(client[settings.mongodb_database])
-            report = await seed_demo(engine, client[settings.mongodb_database])
-        finally:
-            await engine.dispose()
-            await client.close()
+        report = await seed_demo_from(settings)
         # The demo catalogue is searchable from the start, as `learnhub dev` makes it.
         stores = await Stores.open(settings)
         try:

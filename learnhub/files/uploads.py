@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 
 from learnhub.core.crash import crash_point
+from learnhub.core.errors import StorageUnavailable
 from learnhub.core.ids import uuid7
 from learnhub.datasources.postgres import documents, outbox
 from learnhub.datasources.postgres.tables import utcnow
@@ -31,6 +32,7 @@ from learnhub.files import rules
 logger = logging.getLogger("learnhub.files")
 
 DELETE_OBJECT = "document.delete"
+STORAGE_DOWN = "File storage is unavailable; try again shortly"
 # A browser starts the PUT right away; 15 minutes covers a 2 GiB file on a slow line.
 PUT_EXPIRES_SECONDS = 900
 # Parts of a large file go up one after another: a day for the whole upload.
@@ -39,10 +41,6 @@ MULTIPART_EXPIRES_SECONDS = 86_400
 GET_EXPIRES_SECONDS = 300
 STALE_AFTER = timedelta(days=1)
 MISMATCH = "The uploaded file's size, type or checksum is not the one declared"
-
-
-class StorageDown(RuntimeError):
-    """Object storage did not answer."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +82,7 @@ async def _reachable(stores: Stores) -> None:
     try:
         await stores.storage.ping()
     except Exception as exc:
-        raise StorageDown(f"{type(exc).__name__}: {exc}") from exc
+        raise StorageUnavailable(STORAGE_DOWN) from exc
 
 
 async def _reserve(
@@ -166,7 +164,7 @@ async def request_multipart_upload(
     try:
         upload_id = await stores.storage.start_multipart(row["object_key"], content_type=new.content_type)
     except Exception as exc:
-        raise StorageDown(f"{type(exc).__name__}: {exc}") from exc
+        raise StorageUnavailable(STORAGE_DOWN) from exc
     async with stores.engine.begin() as conn:
         row = await documents.set_multipart(conn, row["id"], upload_id)
     count = -(-new.size // rules.PART_BYTES)
@@ -194,7 +192,7 @@ async def complete_multipart_upload(
         except Exception as exc:
             if isinstance(exc, ClientError):
                 return [Refused("NOT_UPLOADED", f"Storage refused the parts: {exc}", "parts")]
-            raise StorageDown(f"{type(exc).__name__}: {exc}") from exc
+            raise StorageUnavailable(STORAGE_DOWN) from exc
     return await confirm_upload(stores, user_id, document_id, checksum=False)
 
 

@@ -7,7 +7,8 @@ ones in one call each: no moment without an index.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from learnhub.core.settings import Settings
@@ -87,6 +88,21 @@ SYNONYMS: list[dict[str, Any]] = [
 
 def alias(settings: Settings, kind: Kind) -> str:
     return f"{settings.search_collection_prefix}_{kind}"
+
+
+def versioned(settings: Settings, kind: Kind) -> str:
+    """A new collection's name behind the alias: `<alias>_<microseconds>`."""
+    return f"{alias(settings, kind)}_{time.time_ns() // 1000}"
+
+
+def quoted(value: str) -> str:
+    """A filter value: backticks keep ':' and '-' of content ids literal."""
+    return "`" + value.replace("`", "") + "`"
+
+
+def one_of(values: Iterable[str]) -> str:
+    """A filter's list of values: `[`a`,`b`]`."""
+    return "[" + ",".join(quoted(v) for v in values) + "]"
 
 
 def schema(name: str, kind: Kind) -> Mapping[str, Any]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from learnhub.datasources.stores import Stores
 from learnhub.datasources.typesense import Typesense
 from learnhub.search import documents
 from learnhub.search.chunking import chunk_markdown
-from learnhub.search.collections import KINDS, SYNONYMS, Kind, alias, schema
+from learnhub.search.collections import KINDS, SYNONYMS, Kind, alias, one_of, schema, versioned
 from learnhub.search.text import words
 
 logger = logging.getLogger("learnhub.search")
@@ -60,17 +59,31 @@ class Targets:
         return cls({kind: alias(stores.settings, kind) for kind in KINDS})
 
 
+# Servers and prefixes whose aliases this process has seen, so a batch of search events does not
+# ask Typesense for three aliases each time; forgotten when indexing fails (an alias removed
+# by hand is then made again on the retry).
+_ENSURED: set[tuple[str, str]] = set()
+
+
+def forget_collections(stores: Stores) -> None:
+    _ENSURED.discard((stores.settings.typesense_url, stores.settings.search_collection_prefix))
+
+
 async def ensure_collections(stores: Stores) -> bool:
     """Create versioned collections behind the aliases where an alias is missing (first start);
     returns whether anything was created."""
+    key = (stores.settings.typesense_url, stores.settings.search_collection_prefix)
+    if key in _ENSURED:
+        return False
     created = False
     for kind in KINDS:
         name = alias(stores.settings, kind)
         if await stores.search.alias_target(name) is None:
-            target = f"{name}_{time.time_ns() // 1000}"
+            target = versioned(stores.settings, kind)
             await create_collection(stores.search, target, kind)
             await stores.search.point_alias(name, target)
             created = True
+    _ENSURED.add(key)
     return created
 
 
@@ -80,11 +93,6 @@ async def create_collection(search: Typesense, name: str, kind: Kind) -> None:
     for synonym in SYNONYMS:
         body = {k: v for k, v in synonym.items() if k != "id"}
         await search.put_synonym(name, str(synonym["id"]), body)
-
-
-def _quote(value: str) -> str:
-    """A filter value: backticks keep ':' and '-' of content ids literal."""
-    return "`" + value.replace("`", "") + "`"
 
 
 async def load_documents(stores: Stores, course_ids: Sequence[str] | None) -> documents.CourseDocs:
@@ -175,7 +183,7 @@ async def _remove_stale(
         "lesson": {d["id"] for d in built.lessons},
         "question": {d["id"] for d in built.questions},
     }
-    course_filter = "[" + ",".join(_quote(c) for c in course_ids) + "]"
+    course_filter = one_of(course_ids)
     field_of: dict[Kind, str] = {"course": "course_id", "lesson": "course_id", "question": "course_ids"}
     removed = 0
     for kind in KINDS:
@@ -188,7 +196,7 @@ async def _remove_stale(
             await stores.search.upsert(name, still)
             stale = sorted(set(stale) - {d["id"] for d in still})
         if stale:
-            await stores.search.delete_where(name, "key:=[" + ",".join(_quote(s) for s in stale) + "]")
+            await stores.search.delete_where(name, "key:=" + one_of(stale))
             removed += len(stale)
     return removed
 

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from learnhub.datasources.postgres import chunks as chunk_store
 from learnhub.datasources.stores import Stores
 from learnhub.search import indexer
-from learnhub.search.collections import KINDS, Kind, alias
+from learnhub.search.collections import KINDS, Kind, alias, versioned
 
 
 @dataclass
@@ -33,8 +33,7 @@ async def reindex(stores: Stores) -> Reindexed:
     started = time.perf_counter()
     async with stores.engine.connect() as conn:
         since = (await conn.execute(text("SELECT now()"))).scalar_one()
-    stamp = str(time.time_ns() // 1000)
-    new: dict[Kind, str] = {kind: f"{alias(stores.settings, kind)}_{stamp}" for kind in KINDS}
+    new: dict[Kind, str] = {kind: versioned(stores.settings, kind) for kind in KINDS}
     for kind, name in new.items():
         await indexer.create_collection(stores.search, name, kind)
     async with stores.engine.begin() as conn:

@@ -25,7 +25,17 @@ from learnhub.datasources.postgres import chunks as chunk_store
 from learnhub.datasources.postgres.courses import CourseScope
 from learnhub.datasources.stores import Stores
 from learnhub.datasources.typesense import SearchUnavailable
-from learnhub.search.collections import KINDS, QUERY_BY, SNIPPET_FIELDS, TITLE_FIELD, Kind, alias
+from learnhub.search.collections import (
+    FIELDS,
+    KINDS,
+    QUERY_BY,
+    SNIPPET_FIELDS,
+    TITLE_FIELD,
+    Kind,
+    alias,
+    one_of,
+    quoted,
+)
 from learnhub.search.documents import PUBLIC, owner_token
 from learnhub.search.fusion import reciprocal_rank_fusion
 
@@ -146,23 +156,19 @@ def visible_tokens(scope: CourseScope) -> list[str] | None:
     return [PUBLIC] + ([owner_token(scope.owner_id)] if scope.owner_id is not None else [])
 
 
-def _quote(value: str) -> str:
-    return "`" + value.replace("`", "") + "`"
-
-
 def _filter(kind: Kind, query: SearchQuery, visible: list[str] | None) -> str:
     parts = []
     if visible is not None:
-        parts.append("visible_to:=[" + ",".join(_quote(v) for v in visible) + "]")
+        parts.append("visible_to:=" + one_of(visible))
     course_field = "course_ids" if kind == "question" else "course_id"
     if query.course_id is not None:
-        parts.append(f"{course_field}:={_quote(query.course_id)}")
+        parts.append(f"{course_field}:={quoted(query.course_id)}")
     if query.within_courses is not None:
-        parts.append(f"{course_field}:=[" + ",".join(_quote(c) for c in query.within_courses) + "]")
+        parts.append(f"{course_field}:=" + one_of(query.within_courses))
     if query.tags:
-        parts.append("tags:=[" + ",".join(_quote(t) for t in query.tags) + "]")
+        parts.append("tags:=" + one_of(query.tags))
     if query.level is not None:
-        parts.append(f"level:={_quote(query.level)}")
+        parts.append(f"level:={quoted(query.level)}")
     return " && ".join(parts)
 
 
@@ -193,8 +199,6 @@ def _keyword_searches(stores: Stores, query: SearchQuery, text: str, visible: li
 
 
 def _fields(kind: Kind) -> set[str]:
-    from learnhub.search.collections import FIELDS
-
     return {"key", "course_id"} | {f["name"] for f in FIELDS[kind]}
 
 

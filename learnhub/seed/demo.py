@@ -14,7 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from learnhub.auth.passwords import hash_password
 from learnhub.core.ids import uuid7
+from learnhub.core.settings import Settings
+from learnhub.datasources.mongo.client import init_documents, make_client
 from learnhub.datasources.mongo.documents import CourseContent, LessonContent, Question, QuizAttemptDetails, QuizContent
+from learnhub.datasources.postgres.engine import make_engine
 from learnhub.datasources.postgres.tables import (
     courses,
     enrollments,
@@ -257,3 +260,15 @@ async def _seed_student(
             details_ref=details_ref,
         )
     )
+
+
+async def seed_demo_from(settings: Settings) -> DemoReport:
+    """Open PostgreSQL and MongoDB clients from `settings`, seed the demo catalogue, close them."""
+    engine = make_engine(settings)
+    client = make_client(settings)
+    try:
+        await init_documents(client[settings.mongodb_database])
+        return await seed_demo(engine, client[settings.mongodb_database])
+    finally:
+        await engine.dispose()
+        await client.close()

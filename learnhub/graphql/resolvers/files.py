@@ -6,7 +6,6 @@ from typing import Annotated
 
 import strawberry
 
-from learnhub.core.errors import StorageUnavailable
 from learnhub.datasources.postgres import documents
 from learnhub.files import uploads
 from learnhub.graphql.context import Info
@@ -27,8 +26,6 @@ from learnhub.graphql.types.files import (
     UploadPurpose,
     UploadTicket,
 )
-
-_STORAGE_DOWN = "File storage is unavailable; try again shortly"
 
 
 def _errors(refused: list[uploads.Refused]) -> list[FileError]:
@@ -84,10 +81,7 @@ async def request_upload(
     if isinstance(target, list):
         return RequestUploadPayload(errors=target)
     new = _new_upload(data, *target)
-    try:
-        outcome = await uploads.request_upload(ctx.stores, ctx.require_user(), new, quota_exempt=ctx.viewer.is_admin)
-    except uploads.StorageDown as exc:
-        raise StorageUnavailable(_STORAGE_DOWN) from exc
+    outcome = await uploads.request_upload(ctx.stores, ctx.require_user(), new, quota_exempt=ctx.viewer.is_admin)
     if isinstance(outcome, list):
         return RequestUploadPayload(errors=_errors(outcome))
     headers = [HttpHeader(name=name, value=value) for name, value in outcome.headers.items()]
@@ -108,12 +102,9 @@ async def request_multipart_upload(
     target = await _target(info, data)
     if isinstance(target, list):
         return MultipartUploadPayload(errors=target)
-    try:
-        outcome = await uploads.request_multipart_upload(
-            ctx.stores, ctx.require_user(), _new_upload(data, *target), quota_exempt=ctx.viewer.is_admin
-        )
-    except uploads.StorageDown as exc:
-        raise StorageUnavailable(_STORAGE_DOWN) from exc
+    outcome = await uploads.request_multipart_upload(
+        ctx.stores, ctx.require_user(), _new_upload(data, *target), quota_exempt=ctx.viewer.is_admin
+    )
     if isinstance(outcome, list):
         return MultipartUploadPayload(errors=_errors(outcome))
     parts = [UploadPart(part_number=n, url=url) for n, url in enumerate(outcome.part_urls, start=1)]
@@ -137,12 +128,9 @@ async def complete_multipart_upload(
     user_id = ctx.require_user()
     if len(parts) > MAX_PARTS or any(len(p.etag) > 200 for p in parts):
         return DocumentPayload(errors=_error("INVALID", f"Give at most {MAX_PARTS} parts with their ETags", "parts"))
-    try:
-        outcome = await uploads.complete_multipart_upload(
-            ctx.stores, user_id, expect_uuid(document_id, "Document"), [(p.part_number, p.etag) for p in parts]
-        )
-    except uploads.StorageDown as exc:
-        raise StorageUnavailable(_STORAGE_DOWN) from exc
+    outcome = await uploads.complete_multipart_upload(
+        ctx.stores, user_id, expect_uuid(document_id, "Document"), [(p.part_number, p.etag) for p in parts]
+    )
     if isinstance(outcome, list):
         return DocumentPayload(errors=_errors(outcome))
     return DocumentPayload(document=Document.from_row(outcome))
@@ -151,10 +139,7 @@ async def complete_multipart_upload(
 async def confirm_upload(info: Info, document_id: strawberry.ID) -> DocumentPayload:
     ctx = info.context
     user_id = ctx.require_user()
-    try:
-        outcome = await uploads.confirm_upload(ctx.stores, user_id, expect_uuid(document_id, "Document"))
-    except uploads.StorageDown as exc:
-        raise StorageUnavailable(_STORAGE_DOWN) from exc
+    outcome = await uploads.confirm_upload(ctx.stores, user_id, expect_uuid(document_id, "Document"))
     if isinstance(outcome, list):
         return DocumentPayload(errors=_errors(outcome))
     return DocumentPayload(document=Document.from_row(outcome))

@@ -81,9 +81,9 @@ class Document(Node):
         if not await ctx.storage_reachable():
             ctx.report(
                 GraphQLError(
-                    "File storage is unavailable; try again shortly",
+                    uploads.STORAGE_DOWN,
                     path=info.path.as_list(),
-                    original_error=StorageUnavailable("File storage is unavailable; try again shortly"),
+                    original_error=StorageUnavailable(uploads.STORAGE_DOWN),
                 )
             )
             return None
