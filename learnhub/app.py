@@ -73,7 +73,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await stores.close()
 
-    view = GatewayGraphQL(settings, schema=build_schema(introspection=settings.introspection_enabled))
+    view = GatewayGraphQL(
+        settings, schema=build_schema(introspection=settings.introspection_enabled, plan_check=settings.plan_check)
+    )
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),

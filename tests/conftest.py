@@ -17,6 +17,7 @@ from learnhub.datasources.postgres.engine import make_engine
 from learnhub.datasources.stores import Stores
 from learnhub.embedded import EmbeddedCluster, running_cluster
 from learnhub.embedded.base import free_port
+from learnhub.graphql.execution.compiled import PLAN_CHECKS
 from learnhub.migrations.migrate import migrate_all
 from learnhub.search.maintenance import reindex
 from learnhub.seed.demo import seed_demo_from
@@ -53,9 +54,28 @@ def settings(cluster: EmbeddedCluster, mailbox: Mailbox) -> Settings:
         rate_limit_ip_burst=1_000_000,
         rate_limit_user_burst=1_000_000,
         login_attempts_per_ip=1_000_000,
+        # Every planned query the suite sends is answered by graphql-core too: both must agree.
+        plan_check=True,
     )
     migrate_all(config)
     return config
+
+
+@pytest.fixture(autouse=True)
+def planned_answers_agree() -> Iterator[None]:
+    """Fails the test whose queries the plans answered otherwise than graphql-core."""
+    before = len(PLAN_CHECKS.mismatches)
+    yield
+    found = PLAN_CHECKS.mismatches[before:]
+    assert not found, "planned execution differs from graphql-core:\n" + "\n\n".join(found)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if PLAN_CHECKS.checked:
+        terminalreporter.write_line(
+            f"planned execution: {PLAN_CHECKS.checked} query executions ({len(PLAN_CHECKS.documents)} distinct "
+            f"operations) compared with graphql-core, {len(PLAN_CHECKS.mismatches)} different"
+        )
 
 
 @pytest.fixture(scope="session")

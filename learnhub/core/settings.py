@@ -112,6 +112,9 @@ class Settings(BaseSettings):
 
     # Test-only: steps of cross-store writes at which the process exits (learnhub/core/crash.py).
     crash_points: list[str] = Field(default_factory=list)
+    # Test-only: run every planned query on graphql-core too and record any difference
+    # (learnhub/graphql/execution/compiled.py `PlanCheck`); doubles a query's CPU.
+    plan_check: bool = False
 
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)

@@ -20,6 +20,11 @@ def begin() -> Counter[str]:
     return counter
 
 
+def stop() -> None:
+    """Count nothing more in the current context (work done twice on purpose is not a round trip)."""
+    _current.set(None)
+
+
 def record(store: str) -> None:
     counter = _current.get()
     if counter is not None:

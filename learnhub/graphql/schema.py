@@ -265,8 +265,9 @@ IMPLEMENTATIONS = [
 # MAX_DEPTH, MAX_ALIASES, MAX_TOKENS and MAX_COST, and why they are what they are: learnhub/graphql/execution/limits.py.
 
 
-def build_schema(*, introspection: bool = True) -> strawberry.Schema:
-    """The gateway schema, with the request limits on every operation and introspection only if allowed."""
+def build_schema(*, introspection: bool = True, plan_check: bool = False) -> strawberry.Schema:
+    """The gateway schema, with the request limits on every operation and introspection only if allowed.
+    `plan_check` runs planned queries on graphql-core too and records differences (tests)."""
     # Classes or factories: Strawberry makes a fresh extension per request.
     extensions: list[Callable[[], SchemaExtension]] = [RequestLimits, RejectUnstorableText]
     if not introspection:
@@ -279,4 +280,5 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
         types=IMPLEMENTATIONS,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
+        plan_check=plan_check,
     )

@@ -17,16 +17,21 @@ see docs/benchmarks.md, "Changes and their effect".
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import copy
+import json
 from collections import OrderedDict
 from collections.abc import Awaitable
 from typing import Any, ClassVar
 
-from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode
-from graphql.execution.executor import invalid_return_type_error
+from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode, print_ast
+from graphql.execution.executor import CollectedErrors, invalid_return_type_error
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.types.info import Info
 
+from learnhub.core import stats
 from learnhub.graphql.execution.plain_fields import PlainFieldExecutor, plain_fields
 from learnhub.graphql.execution.plans import (
     ATTRIBUTE,
@@ -94,11 +99,52 @@ class Plans:
         return plan
 
 
+class PlanCheck:
+    """Planned answers compared with graphql-core's, query by query (`Settings.plan_check`).
+
+    After a planned query completes, graphql-core executes it again in the same request: same
+    context, so the loaders answer from what the planned run read and the stores see no new
+    reads (and none is counted as a round trip). Differences are recorded, not raised, so the
+    test that sent the query fails on them (tests/conftest.py) whatever it expected.
+    """
+
+    # Root fields that change something when read (a share link counts each opening).
+    UNCHECKED_ROOT_FIELDS = frozenset({"sharedContent"})
+
+    def __init__(self) -> None:
+        self.checked = 0
+        self.documents: set[str] = set()
+        self.mismatches: list[str] = []
+
+    @staticmethod
+    def answer(result: Any) -> str:
+        # Errors of fields that fail concurrently are listed in the order they fail, which neither
+        # executor fixes (nor can: it is the stores' timing), and the reference run reads what the
+        # loaders already hold: the errors are compared as a set. The data, key order included, exactly.
+        errors = sorted(
+            json.dumps([error.formatted, type(error.original_error).__name__], default=repr)
+            for error in result.errors or []
+        )
+        return json.dumps({"data": result.data, "errors": errors}, default=repr)
+
+    def compare(self, operation: OperationDefinitionNode, planned: Any, reference: Any) -> None:
+        self.checked += 1
+        text = print_ast(operation)
+        self.documents.add(text)
+        planned_answer, reference_answer = self.answer(planned), self.answer(reference)
+        if planned_answer != reference_answer:
+            self.mismatches.append(f"{text}\nplanned:   {planned_answer}\ngraphql-core: {reference_answer}")
+
+
+PLAN_CHECKS = PlanCheck()
+
+
 class CompiledExecutor(PlainFieldExecutor):
     """graphql-core's executor that runs planned queries from their plans."""
 
     plans: ClassVar[Plans | None] = None  # None: graphql-core for everything (the reference)
     info_class: ClassVar[type[Info[Any, Any]]] = Info
+    check: ClassVar[PlanCheck | None] = None
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         plan = None
@@ -111,6 +157,11 @@ class CompiledExecutor(PlainFieldExecutor):
             plan = self.plans.plan_for(self)
         if plan is None:
             return super().execute_operation(serially)
+        if self.check is not None and not {f.field_name for f in plan.root.fields} & self.check.UNCHECKED_ROOT_FIELDS:
+            return self._checked(self.check, self._run_plan(plan))
+        return self._run_plan(plan)
+
+    def _run_plan(self, plan: OperationPlan) -> Any:
         # Executor.execute_operation, for a query whose fields are collected already.
         try:
             data = self.run_object(plan.root, self.root_value, None)
@@ -131,6 +182,28 @@ class CompiledExecutor(PlainFieldExecutor):
             self.run_async_work_finished_hook()
             raise
         return self.build_response(done)
+
+    async def _checked(self, check: PlanCheck, planned: Any) -> Any:
+        result = await planned if self.is_awaitable(planned) else planned
+        reference = copy.copy(self)
+        reference.plans = None  # type: ignore[misc]
+        reference.collected_errors = CollectedErrors()
+        reference.background_futures = set()
+        reference.pending_incremental_futures = set()
+        reference.async_work_finished_hook_task = None
+        state = getattr(getattr(self.context_value, "request", None), "state", None)
+        reported = list(getattr(state, "reported_errors", []))
+
+        async def run_reference() -> Any:
+            stats.stop()  # in this task's own copy of the context
+            answer = reference.execute_operation()
+            return await answer if self.is_awaitable(answer) else answer
+
+        answer = await asyncio.create_task(run_reference(), context=contextvars.copy_context())
+        if state is not None and hasattr(state, "reported_errors"):
+            state.reported_errors = reported  # the errors the planned run reported, once
+        check.compare(self.operation, result, answer)
+        return result
 
     # --- selection sets (Executor.execute_fields) ---------------------------------------------
 
@@ -378,9 +451,18 @@ class CompiledExecutor(PlainFieldExecutor):
 
 
 def executor_for(
-    schema: GraphQLSchema, *, planned: bool = True, info_class: type[Info[Any, Any]] = Info
+    schema: GraphQLSchema,
+    *,
+    planned: bool = True,
+    info_class: type[Info[Any, Any]] = Info,
+    check: PlanCheck | None = None,
 ) -> type[CompiledExecutor]:
     """The executor class for one schema: its plain fields found and its plan cache made once, at start-up.
     `planned=False` gives graphql-core's execution throughout (the reference the tests compare with)."""
-    attributes = {"plain": plain_fields(schema), "plans": Plans() if planned else None, "info_class": info_class}
+    attributes = {
+        "plain": plain_fields(schema),
+        "plans": Plans() if planned else None,
+        "info_class": info_class,
+        "check": check,
+    }
     return type("SchemaExecutor", (CompiledExecutor,), attributes)

@@ -60,15 +60,17 @@ def formatted(error: GraphQLError, code: str, expected: bool, *, mask: bool, req
 
 
 class GatewaySchema(strawberry.Schema):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plan_check: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from learnhub.graphql.execution.compiled import executor_for
+        from learnhub.graphql.execution.compiled import PLAN_CHECKS, executor_for
         from learnhub.graphql.execution.policy import apply_policy
 
         # Every field's access rule is attached here, so no schema is ever served without them.
         apply_policy(self._schema)
         # After the policy: a guarded field is no longer plain.
-        self.execution_context_class = executor_for(self._schema, info_class=self.config.info_class)
+        self.execution_context_class = executor_for(
+            self._schema, info_class=self.config.info_class, check=PLAN_CHECKS if plan_check else None
+        )
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # Client mistakes are answered, not logged; anything else is logged with its traceback.
