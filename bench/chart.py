@@ -1,4 +1,4 @@
-"""docs/benchmarks.png: latency percentiles and throughput per shape, gateway next to floor."""
+"""docs/benchmarks.png: latency percentiles and throughput per shape, the gateway next to the floor and the peers."""
 
 from __future__ import annotations
 
@@ -14,16 +14,20 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
 Run = dict[str, Any]
-COLORS = {
-    ("gateway", "p50"): "#1f4e9c",
-    ("gateway", "p95"): "#4f7fd0",
-    ("gateway", "p99"): "#9bb8ea",
-    ("floor", "p50"): "#c0561b",
-    ("floor", "p95"): "#e8874b",
-    ("floor", "p99"): "#f5c09b",
-}
-SERVER_COLORS = {"gateway": "#1f4e9c", "floor": "#c0561b"}
 PERCENTILES = ("p50", "p95", "p99")
+# Per server, darkest first: its throughput bar and p50, then p95 and p99. Bars go in this order;
+# a server with no run for a shape (results from before the peers, the peers on search) is left out.
+SHADES = {
+    "gateway": ("#1f4e9c", "#4f7fd0", "#9bb8ea"),
+    "floor": ("#c0561b", "#e8874b", "#f5c09b"),
+    "apollo": ("#2e7d32", "#66bb6a", "#b9e0bb"),
+    "strawberry": ("#8e2470", "#c75aa8", "#e8b4da"),
+}
+SERVERS = tuple(SHADES)
+COLORS = {
+    (server, pct): shade for server, shades in SHADES.items() for pct, shade in zip(PERCENTILES, shades, strict=True)
+}
+SERVER_COLORS = {server: shades[0] for server, shades in SHADES.items()}
 
 
 def load_label(run: Run) -> str:
@@ -84,10 +88,12 @@ def render(runs: Sequence[Run], shapes: Sequence[str], path: Path) -> Path:
     fig, axes = plt.subplots(len(shapes), 2, figsize=(13, 3.4 * len(shapes)), squeeze=False)
     for row, shape in enumerate(shapes):
         mine = [r for r in runs if r["shape"] == shape]
-        servers = [s for s in ("gateway", "floor") if any(r["target"] == s for r in mine)]
+        servers = [s for s in SERVERS if any(r["target"] == s for r in mine)]
         _latency(axes[row][0], shape, mine, servers)
         _throughput(axes[row][1], shape, mine, servers)
-    fig.suptitle("LearnHub gateway vs floor (wrk, closed loop at c connections; ~N/s: paced)", fontsize=12)
+    named = [s for s in SERVERS[1:] if any(r["target"] == s for r in runs)]
+    title = f"LearnHub gateway vs {', '.join(named) or 'floor'} (wrk, closed loop at c connections; ~N/s: paced)"
+    fig.suptitle(title, fontsize=12)
     fig.tight_layout(rect=(0, 0, 1, 0.98))
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -112,6 +112,8 @@ def evaluate(results: dict[str, Any]) -> list[TargetRow]:
 
 
 STORE_NAMES = {"postgres": "PostgreSQL", "mongodb": "MongoDB", "typesense": "Typesense"}
+# The servers compared with the gateway, in the order their rows follow the gateway's.
+OTHERS = ("floor", *shapes.PEERS)
 
 
 def _per_store(trips: dict[str, int]) -> str:
@@ -151,14 +153,14 @@ def _run_cells(run: Run) -> list[str]:
     ]
 
 
-def _ratio_cells(gateway: Run, floor: Run) -> list[str]:
+def _ratio_cells(gateway: Run, other: Run) -> list[str]:
     return [
         "",
         "",
-        f"*{_x(_ratio(gateway['rps'], floor['rps']))}*",
-        *(f"*{_x(_ratio(gateway['latency_ms'][p], floor['latency_ms'][p]))}*" for p in ("p50", "p95", "p99")),
-        f"*{_x(_ratio(gateway['cpu_ms_per_request'], floor['cpu_ms_per_request']))}*",
-        f"*{_x(_ratio(gateway['peak_rss_mb'], floor['peak_rss_mb']))}*",
+        f"*{_x(_ratio(gateway['rps'], other['rps']))}*",
+        *(f"*{_x(_ratio(gateway['latency_ms'][p], other['latency_ms'][p]))}*" for p in ("p50", "p95", "p99")),
+        f"*{_x(_ratio(gateway['cpu_ms_per_request'], other['cpu_ms_per_request']))}*",
+        f"*{_x(_ratio(gateway['peak_rss_mb'], other['peak_rss_mb']))}*",
         "",
     ]
 
@@ -168,16 +170,76 @@ RULE = "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n"
 
 
 def _shape_table(runs: Sequence[Run], shape: str) -> str:
+    """Per load: the gateway's run, every other server's, then the gateway's ratio to each of them."""
     lines = [HEADER, RULE]
     gateway_runs = [r for r in runs if r["shape"] == shape and r["target"] == "gateway"]
     for gateway in gateway_runs:
         load = _load(gateway)
         lines.append(f"| {load} | gateway | " + " | ".join(_run_cells(gateway)) + " |\n")
-        floor = find(runs, shape, "floor", gateway["mode"], gateway["concurrency"])
-        if floor is not None:
-            lines.append(f"| {load} | floor | " + " | ".join(_run_cells(floor)) + " |\n")
-            lines.append(f"| {load} | *gateway / floor* | " + " | ".join(_ratio_cells(gateway, floor)) + " |\n")
+        others = [
+            (name, run)
+            for name in OTHERS
+            if (run := find(runs, shape, name, gateway["mode"], gateway["concurrency"])) is not None
+        ]
+        lines += [f"| {load} | {name} | " + " | ".join(_run_cells(run)) + " |\n" for name, run in others]
+        lines += [
+            f"| {load} | *gateway / {name}* | " + " | ".join(_ratio_cells(gateway, run)) + " |\n"
+            for name, run in others
+        ]
     return "".join(lines)
+
+
+def _peers_summary(results: dict[str, Any]) -> str:
+    """Gateway vs each peer (and the floor) per shape at the target concurrency; empty without peer runs."""
+    runs: list[Run] = results["runs"]
+    if not any(run["target"] in shapes.PEERS for run in runs):
+        return ""
+    level = _target_concurrency(results["meta"])
+    lines = [
+        f"## Gateway vs peers at c={level}\n\n",
+        "The same GraphQL documents served by the two peers (`bench/peers`): Apollo Server on Node and a "
+        "plain Strawberry app, each answering with the gateway's data. A req/s ratio above 1 means the gateway "
+        "serves more; a CPU/req ratio below 1 means it spends less CPU per request. Closed loop, "
+        f"c={level}.\n\n",
+        "| shape | gateway req/s | Apollo req/s | Strawberry req/s | floor req/s "
+        "| req/s vs Apollo | vs Strawberry | vs floor | CPU/req vs Apollo |\n",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+    ]
+    for shape in shapes.PEER_SHAPES:
+        by = {name: find(runs, shape, name, "closed", level) for name in ("gateway", *OTHERS)}
+        gateway, apollo = by["gateway"], by["apollo"]
+        if gateway is None:
+            continue
+        rps = {name: run["rps"] if run is not None else None for name, run in by.items()}
+        cpu = _ratio(gateway["cpu_ms_per_request"], apollo["cpu_ms_per_request"]) if apollo is not None else None
+        cells = [
+            *(_num(rps[name]) for name in ("gateway", "apollo", "strawberry", "floor")),
+            *(_x(_ratio(gateway["rps"], rps[name])) for name in ("apollo", "strawberry", "floor")),
+            _x(cpu),
+        ]
+        lines.append(f"| {shape} | " + " | ".join(cells) + " |\n")
+    return "".join(lines) + "\n"
+
+
+def _peers_measured(meta: dict[str, Any]) -> str:
+    """The bullet on the peers in "What is measured"; empty for results from before the peers."""
+    peers = meta.get("peers")
+    if not peers:
+        return ""
+    apollo, strawberry = peers["apollo"], peers["strawberry"]
+    return (
+        "- **Peers** (`bench/peers`, every read shape but search): the same `POST /graphql` requests, with the "
+        "same bearer token, to two other GraphQL servers over the same stores, serving the part of the gateway's "
+        "schema the four shapes read. **Apollo**: Apollo Server "
+        f"{apollo.get('@apollo/server', '?')} (standalone) on Node {apollo.get('node', '?')}, graphql-js "
+        f"{apollo.get('graphql', '?')}, per-request DataLoaders, node-postgres {apollo.get('pg', '?')} pool, "
+        f"MongoDB driver {apollo.get('mongodb', '?')}, jsonwebtoken; one process, `NODE_ENV=production`. "
+        f"**Strawberry**: strawberry-graphql {strawberry.get('strawberry-graphql', '?')} (graphql-core "
+        f"{strawberry.get('graphql-core', '?')}), its ASGI app under Starlette and uvicorn (one worker, like "
+        "the floor), its DataLoader per request, asyncpg, PyMongo's async client, PyJWT, default execution. "
+        "Both verify the token (HS256, key id, issuer, `typ`) but, unlike the gateway, do not check that its "
+        "session is still alive. Before loading, each peer's answer is compared with the floor's.\n"
+    )
 
 
 def _round_trips(probes: dict[str, Any]) -> str:
@@ -232,21 +294,27 @@ def markdown(results: dict[str, Any], png_name: str) -> str:
         for shape in shapes.READ_SHAPES
         if "response_bytes" in probes.get(shape, {})
     }
+    sizes_text = "; ".join(
+        f"{shape} {size['gateway']:,} (" + ", ".join(f"{name} {size[name]:,}" for name in OTHERS if name in size) + ")"
+        for shape, size in sizes.items()
+    )
     parts = [
         "# Benchmarks\n\n",
         f"Generated by `{meta['command']}` (scale {meta['scale']}, {meta['duration_s']} s per run, "
         f"concurrency {levels}); the run took {meta['seconds'] / 60:.1f} minutes. Do not edit by hand: "
         f"rerun the command. Raw results: `{meta.get('results', 'bench/results/latest.json')}` (not committed); "
         "`python -m bench.report` re-renders this page from them.\n\n",
+        _peers_summary(results),
         "## How to regenerate\n\n",
         "```sh\n"
-        "scripts/bootstrap --test        # once: the virtualenv, and wrk from apt\n"
+        "scripts/bootstrap --test        # once: the virtualenv, wrk from apt, the Apollo peer's npm packages\n"
         ".venv/bin/python -m bench.run   # --scale 10 --duration 10 --concurrency 1,8,32 by default\n"
         "```\n\n",
         "It starts the embedded stores in a temporary folder, migrates them, seeds the scale data set "
-        "(`learnhub/seed/scale.py`), serves the gateway (`learnhub serve`) and the floor "
-        "(`uvicorn bench.floor:app`) side by side, checks that both return the same data, runs wrk against "
-        "each, and writes this page and the chart. `--smoke` is the seconds-long variant CI runs "
+        "(`learnhub/seed/scale.py`), serves the gateway (`learnhub serve`), the floor "
+        "(`uvicorn bench.floor:app`) and the two peers (`node bench/peers/apollo/server.js`, "
+        "`uvicorn bench.peers.strawberry_plain:app`) side by side, checks that all return the same data, runs "
+        "wrk against each, and writes this page and the chart. `--smoke` is the seconds-long variant CI runs "
         "(`tests/bench/test_smoke.py`).\n\n",
         "## Machine\n\n",
         _machine(meta),
@@ -268,6 +336,7 @@ def markdown(results: dict[str, Any], png_name: str) -> str:
         "Search's floor makes one Typesense multi-search (the gateway's parameters without facets, which the shape "
         "does not read) beside the query's embedding and one pgvector statement that the model's HNSW index "
         "answers, fuses them as the gateway does, then reads the records in one statement per store.\n",
+        _peers_measured(meta),
         f"- **Closed loop**: wrk 4.1 with c connections (threads = min(c, 2)) for {meta['duration_s']} s, "
         "or longer where a saturated server needs more time for c requests: each run lasts at least two "
         "rounds of c requests at the throughput of the run before it, so the slowest shapes still complete "
@@ -277,12 +346,13 @@ def markdown(results: dict[str, Any], png_name: str) -> str:
             if meta["warmup_s"]
             else "No warm-up (smoke run). "
         )
-        + "Gateway, then floor, for each concurrency; before every run the server is left to finish what "
+        + ("Gateway, floor, then the peers (Apollo, Strawberry)" if meta.get("peers") else "Gateway, then floor")
+        + ", for each concurrency; before every run the server is left to finish what "
         f"the previous one left in flight (until it uses under {IDLE_CPU_SHARE:.0%} of a core).\n",
         "- **Fixed rate (approximate)**: wrk 4.1 has no rate option; a Lua `delay()` hands out send slots "
         f"1/rate apart over {meta['fixed_concurrency']} connections (`bench/lua/pace.lua`). The rate is "
         f"the lower of {meta['rate_ceiling']:g} req/s and half the gateway's best closed-loop throughput "
-        "for the shape, the same for both servers, so it shows latency under a load both can carry. "
+        "for the shape, the same for every server, so it shows latency under a load all can carry. "
         "Latency is timed from the actual send, so a server that falls behind is not fully penalised "
         "(coordinated omission); the achieved rate is in the req/s column.\n",
         f"- **Latency** p50/p95/p99 from wrk's histogram; **errors**: socket errors, timeouts ({REQUEST_TIMEOUT_S} s; "
@@ -309,11 +379,7 @@ def markdown(results: dict[str, Any], png_name: str) -> str:
         "\n",
     ]
     if sizes:
-        parts += [
-            "Response sizes (JSON bytes of `data`): "
-            + "; ".join(f"{s} {v['gateway']:,} (floor {v['floor']:,})" for s, v in sizes.items())
-            + ".\n\n",
-        ]
+        parts += [f"Response sizes (JSON bytes of `data`, compact), the gateway's and the others': {sizes_text}.\n\n"]
     parts += [f"## Results\n\n![Latency and throughput per shape]({png_name})\n\n"]
     for shape in (*shapes.READ_SHAPES, shapes.WRITE_SHAPE):
         if any(r["shape"] == shape for r in runs):

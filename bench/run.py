@@ -1,9 +1,10 @@
 """Regenerate the benchmark: `python -m bench.run [--scale N] [--duration S] [--concurrency 1,8,32] [--smoke]`.
 
 Starts the embedded stores in a temporary folder, migrates and seeds them at scale N, indexes
-the data for search (Typesense collections, lesson chunks and their embeddings), serves
-the gateway and the floor side by side (uvicorn, one worker each, 127.0.0.1), checks that both
-return the same data, loads every shape with wrk, then writes the raw results
+the data for search (Typesense collections, lesson chunks and their embeddings), serves the
+gateway, the floor and the two peers (bench/peers: Apollo Server on Node, plain Strawberry) side
+by side (one process each, 127.0.0.1), checks that all return the same data, loads every shape
+with wrk (the peers: every read shape but search), then writes the raw results
 (bench/results/latest.json) and the report (docs/benchmarks.md and docs/benchmarks.png).
 """
 
@@ -29,7 +30,17 @@ from bench.dataset import PASSWORD, Dataset, prepare
 from bench.floor import ROUND_TRIPS as FLOOR_ROUND_TRIPS
 from bench.load import Load, Plan, RunResult, run_wrk, wrk_path
 from bench.machine import describe
-from bench.servers import REPO, Server, floor_spec, gateway_spec, serving
+from bench.servers import (
+    REPO,
+    Server,
+    apollo_spec,
+    floor_spec,
+    gateway_spec,
+    node_path,
+    peer_versions,
+    serving,
+    strawberry_spec,
+)
 from bench.submissions import Submissions, submitter_emails
 from learnhub.core.settings import Settings
 from learnhub.embedded import running_cluster
@@ -116,14 +127,22 @@ def _summary(run: RunResult) -> str:
 
 
 class Bench:
-    """One benchmark session against a running gateway and floor."""
+    """One benchmark session against a running gateway, floor and peers."""
 
     def __init__(
-        self, options: Options, gateway: Server, floor: Server, targets: shapes.Targets, workdir: Path
+        self,
+        options: Options,
+        gateway: Server,
+        floor: Server,
+        targets: shapes.Targets,
+        workdir: Path,
+        *,
+        peers: Sequence[Server],
     ) -> None:
         self.options = options
         self.gateway = gateway
         self.floor = floor
+        self.peers = list(peers)
         self.targets = targets
         self.workdir = workdir
         self.runs: list[RunResult] = []
@@ -138,17 +157,23 @@ class Bench:
     def probe(self, http: httpx.Client, shape: str) -> dict[str, Any]:
         """One request to each server: their data must match; the gateway's round trips are recorded."""
         body = shapes.gateway_body(shape, self.targets)
-        answer = post_graphql(http, self.gateway.url, body, shapes.gateway_authorization(shape, self.targets))
+        authorization = shapes.gateway_authorization(shape, self.targets)
+        answer = post_graphql(http, self.gateway.url, body, authorization)
         floor_answer = get_json(http, shapes.floor_url(shape, self.targets))
         equivalence.check(shape, answer, floor_answer)
+        sizes = {"gateway": _size(answer["data"]), "floor": _size(floor_answer)}
+        for peer in self._peers(shape):
+            peer_answer = post_graphql(http, peer.url, body, authorization)
+            equivalence.check_peer(shape, peer.name, peer_answer, floor_answer)
+            sizes[peer.name] = _size(peer_answer["data"])
         return {
             "gateway": shapes.round_trips(answer["extensions"]),
             "floor": {store: FLOOR_ROUND_TRIPS[shape].get(store, 0) for store in shapes.STORES},
-            "response_bytes": {
-                "gateway": len(json.dumps(answer["data"], separators=(",", ":"))),
-                "floor": len(json.dumps(floor_answer, separators=(",", ":"))),
-            },
+            "response_bytes": sizes,
         }
+
+    def _peers(self, shape: str) -> list[Server]:
+        return self.peers if shape in shapes.PEER_SHAPES else []
 
     def _closed(self, concurrency: int, last_rps: float) -> Plan:
         """At least `duration`, and at least MIN_ROUNDS rounds at the throughput seen last."""
@@ -163,19 +188,26 @@ class Bench:
             self._wrk(load, Plan(max(self.options.concurrency), self.options.warmup_s), shape, server, keep=False)
 
     def read_shape(self, shape: str) -> None:
-        gateway_load = shapes.gateway_load(shape, self.targets, self.workdir)
-        floor_load = shapes.floor_load(shape, self.targets)
-        self._warm_up(gateway_load, shape, self.gateway)
-        self._warm_up(floor_load, shape, self.floor)
-        best = last_gateway = last_floor = 0.0
+        """Each server in turn at each concurrency: gateway, floor, then the peers that serve the shape."""
+        loads = [
+            (self.gateway, shapes.gateway_load(shape, self.targets, self.workdir)),
+            (self.floor, shapes.floor_load(shape, self.targets)),
+        ]
+        for peer in self._peers(shape):
+            loads.append((peer, shapes.graphql_load(shape, self.targets, peer.url, self.workdir)))
+        for server, load in loads:
+            self._warm_up(load, shape, server)
+        best = 0.0
+        last = {server.name: 0.0 for server, _ in loads}
         for concurrency in self.options.concurrency:
-            last_gateway = self._wrk(gateway_load, self._closed(concurrency, last_gateway), shape, self.gateway).rps
-            last_floor = self._wrk(floor_load, self._closed(concurrency, last_floor), shape, self.floor).rps
-            best = max(best, last_gateway)
+            for server, load in loads:
+                last[server.name] = self._wrk(load, self._closed(concurrency, last[server.name]), shape, server).rps
+            best = max(best, last[self.gateway.name])
         if self.options.fixed_rate:
+            # The same pace for every server: the gateway's, so latency is compared under a load all can carry.
             paced = Plan(FIXED_CONCURRENCY, self.options.duration_s, rate=self._fixed_rate(best))
-            self._wrk(gateway_load, paced, shape, self.gateway)
-            self._wrk(floor_load, paced, shape, self.floor)
+            for server, load in loads:
+                self._wrk(load, paced, shape, server)
 
     def _fixed_rate(self, gateway_best_rps: float) -> float:
         return float(max(1, min(self.options.rate, math.floor(gateway_best_rps / 2))))
@@ -208,6 +240,11 @@ class Bench:
         return {"gateway": trips}
 
 
+def _size(data: Any) -> int:
+    """JSON bytes of an answer's data, compactly encoded."""
+    return len(json.dumps(data, separators=(",", ":")))
+
+
 def _shown(path: Path) -> str:
     """A path as the report shows it: relative to the repository when inside it."""
     try:
@@ -233,8 +270,8 @@ def _benchmark(options: Options, root: Path) -> dict[str, Any]:
             f"  indexed for search in {indexing.seconds:.1f} s: {indexing.documents:,} Typesense documents, "
             f"{indexing.chunks:,} chunks of {indexing.embedded_lessons:,} lessons embedded"
         )
-        servers = serving([gateway_spec(store_env), floor_spec(store_env)], root)
-        with servers as (gateway, floor), httpx.Client(timeout=30) as http:
+        specs = [gateway_spec(store_env), floor_spec(store_env), apollo_spec(store_env), strawberry_spec(store_env)]
+        with serving(specs, root) as (gateway, floor, *peers), httpx.Client(timeout=30) as http:
             auth = {email: sign_in(http, gateway.url, email, PASSWORD) for email in submitter_emails()}
             targets = shapes.Targets(
                 gateway_url=gateway.url,
@@ -243,16 +280,16 @@ def _benchmark(options: Options, root: Path) -> dict[str, Any]:
                 dashboard_user_id=str(dataset.dashboard_user_id),
                 hot_content_id=dataset.hot_content_id,
             )
-            bench = Bench(options, gateway, floor, targets, workdir)
+            bench = Bench(options, gateway, floor, targets, workdir, peers=peers)
             probes = {shape: bench.probe(http, shape) for shape in shapes.READ_SHAPES}
-            say("Gateway and floor return the same data for every read shape.")
+            say("Gateway, floor and peers return the same data (the peers: every read shape but search).")
             for shape in shapes.READ_SHAPES:
                 bench.read_shape(shape)
             probes[shapes.WRITE_SHAPE] = bench.submit(http, Submissions(settings, auth))
         # The servers' logs (access log included) outlive the temporary folder, to explain any errors.
         logs = options.results.parent / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        for server in (gateway, floor):
+        for server in (gateway, floor, *peers):
             shutil.copyfile(server.log, logs / server.log.name)
     return {
         "meta": {
@@ -266,6 +303,7 @@ def _benchmark(options: Options, root: Path) -> dict[str, Any]:
             "rate_ceiling": options.rate,
             "fixed_concurrency": FIXED_CONCURRENCY,
             "machine": describe(wrk_path()),
+            "peers": peer_versions(),
             "dataset": {
                 "rows": dataset.rows,
                 "documents": dataset.documents,
@@ -284,7 +322,9 @@ def _benchmark(options: Options, root: Path) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse(argv)
-    wrk_path()  # fail before minutes of set-up when the load generator is missing
+    # Fail before minutes of set-up when the load generator or the Apollo peer's Node is missing.
+    wrk_path()
+    node_path()
     with tempfile.TemporaryDirectory(prefix="learnhub-bench-") as tmp:
         results = _benchmark(options, Path(tmp))
     options.results.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,11 @@ READ_SHAPES = ("dashboard", "catalog", "question_list", "hot", "search")
 # Only the dashboard is about the viewer; the catalogue, question bank, hot course and search are public.
 SIGNED_IN_SHAPES = frozenset({"dashboard"})
 WRITE_SHAPE = "submit"
+# The shapes the peers (bench/peers) serve: every read but search, which needs the gateway's
+# search stack (Typesense, embeddings, fusion) that no peer has.
+PEER_SHAPES = ("dashboard", "catalog", "question_list", "hot")
+# The peers, in the order they are loaded after the gateway and the floor.
+PEERS = ("apollo", "strawberry")
 # The stores a request's round trips are counted for (`extensions.roundTrips`; absent means 0).
 STORES = ("postgres", "mongodb", "typesense")
 # What a student would type (one word misspelled) that the scale data answers with lessons and
@@ -85,13 +90,18 @@ def floor_url(shape: str, targets: Targets) -> str:
     return f"{targets.floor_url}/floor/{shape}{suffix}"
 
 
-def gateway_load(shape: str, targets: Targets, workdir: Path) -> Load:
+def graphql_load(shape: str, targets: Targets, url: str, workdir: Path) -> Load:
+    """The shape's GraphQL request, as the gateway gets it, sent to the server at `url`."""
     body_file = workdir / f"{shape}.json"
     body_file.write_text(json.dumps(gateway_body(shape, targets)))
     args = ["method=POST", f"body={body_file}"]
     if (auth := gateway_authorization(shape, targets)) is not None:
         args.append(f"auth={auth}")
-    return Load(url=f"{targets.gateway_url}/graphql", fragment="static.lua", args=tuple(args))
+    return Load(url=f"{url}/graphql", fragment="static.lua", args=tuple(args))
+
+
+def gateway_load(shape: str, targets: Targets, workdir: Path) -> Load:
+    return graphql_load(shape, targets, targets.gateway_url, workdir)
 
 
 def floor_load(shape: str, targets: Targets) -> Load:
