@@ -1,8 +1,9 @@
 """CI's benchmark smoke: the whole pipeline of `python -m bench.run` at toy size (scale 1, 1 s runs).
 
-It proves the benchmark still runs end to end (stores, seed, gateway and floor side by side, same
-data from both, wrk, report and chart), not how fast anything is: the numbers of a 1 s run on a
-shared CI machine mean little. About 60 s on a 2-core machine (the search index included).
+It proves the benchmark still runs end to end (stores, seed, gateway, floor and the two peers side
+by side, same data from all, wrk, report and chart), not how fast anything is: the numbers of a
+1 s run on a shared CI machine mean little. About 90 s on a 2-core machine (the search index
+included).
 """
 
 from __future__ import annotations
@@ -15,12 +16,20 @@ from typing import Any
 
 import pytest
 
-from bench.shapes import READ_SHAPES, ROUND_TRIP_TARGETS, STORE_ROUND_TRIP_TARGETS, STORES, WRITE_SHAPE
+from bench.shapes import (
+    PEER_SHAPES,
+    PEERS,
+    READ_SHAPES,
+    ROUND_TRIP_TARGETS,
+    STORE_ROUND_TRIP_TARGETS,
+    STORES,
+    WRITE_SHAPE,
+)
 
 REPO = Path(__file__).parents[2]
 SMOKE_CONCURRENCY = (1, 8)
-# Generous against a hang; the run itself takes well under half of it.
-TIMEOUT_S = 150
+# Generous against a hang; the run itself takes well under two thirds of it.
+TIMEOUT_S = 180
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -59,6 +68,22 @@ def test_every_shape_ran_on_both_servers_without_errors(smoke: tuple[Path, dict[
     assert not any(r["target"] == "floor" and r["shape"] == WRITE_SHAPE for r in runs)
 
 
+def test_peers_ran_their_shapes_without_errors(smoke: tuple[Path, dict[str, Any]]) -> None:
+    _, results = smoke
+    runs = results["runs"]
+    for peer in PEERS:
+        for shape in PEER_SHAPES:
+            for concurrency in SMOKE_CONCURRENCY:
+                run = _run(runs, shape, peer, concurrency)
+                assert run["requests"] > 0, run
+                assert run["error_total"] == 0, run
+        # Neither search nor submit: the peers serve the four read shapes only.
+        assert {r["shape"] for r in runs if r["target"] == peer} == set(PEER_SHAPES)
+    for shape in PEER_SHAPES:
+        assert set(PEERS) <= set(results["probes"][shape]["response_bytes"]), shape
+    assert set(results["meta"]["peers"]) == set(PEERS)
+
+
 def test_round_trips_within_targets(smoke: tuple[Path, dict[str, Any]]) -> None:
     _, results = smoke
     for shape, limit in ROUND_TRIP_TARGETS.items():
@@ -80,8 +105,11 @@ def test_search_was_indexed_and_found_hits(smoke: tuple[Path, dict[str, Any]]) -
 def test_report_and_chart_written(smoke: tuple[Path, dict[str, Any]]) -> None:
     out, _ = smoke
     page = (out / "benchmarks.md").read_text()
-    for heading in ("## Machine", "## Targets", "## Round trips per request", "## Changes and their effect"):
+    headings = ("## Gateway vs peers at c=8", "## Machine", "## Targets", "## Round trips per request")
+    for heading in (*headings, "## Changes and their effect"):
         assert heading in page
+    for peer in PEERS:
+        assert f"| c=8 | *gateway / {peer}* |" in page
     for shape in (*READ_SHAPES, WRITE_SHAPE):
         assert f"### {shape}" in page
     chart = (out / "benchmarks.png").read_bytes()
