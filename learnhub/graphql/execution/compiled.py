@@ -29,6 +29,7 @@ from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode, print_
 from graphql.execution.executor import CollectedErrors, invalid_return_type_error
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel
+from strawberry.types.cast import get_strawberry_type_cast
 from strawberry.types.info import Info
 
 from learnhub.core import stats
@@ -418,12 +419,14 @@ class CompiledExecutor(PlainFieldExecutor):
         return completed
 
     def _complete_object(self, plan: ObjectPlan, field: FieldPlan, value: Any, path: Path, info: Any) -> Any:
-        is_type_of = plan.type.is_type_of
+        is_type_of = plan.is_type_of
         if is_type_of is not None:
-            info = info or self._info(field, path)
+            if plan.is_type_of_needs_info:
+                info = info or self._info(field, path)
             matches = is_type_of(value, info)
             if self.is_awaitable(matches):
                 # graphql-core's path (checks again, then completes) for an asynchronous check.
+                info = info or self._info(field, path)
                 return self.complete_object_value(plan.type, field.details, info, path, value, None)
             if not matches:
                 raise invalid_return_type_error(plan.type, value, field.details)
@@ -432,13 +435,23 @@ class CompiledExecutor(PlainFieldExecutor):
     def _complete_abstract(self, completion: Completion, field: FieldPlan, value: Any, path: Path, info: Any) -> Any:
         abstract = completion.abstract
         assert abstract is not None
+        by_class = completion.type_by_class
+        if by_class is not None and get_strawberry_type_cast(value) is not None:
+            by_class = None  # a cast object resolves to its cast type, whatever its class
+        if by_class is not None:
+            known = by_class.get(type(value))
+            if known is not None:
+                return self._complete_object(known, field, value, path, info)
         info = info or self._info(field, path)
         resolve_type = abstract.resolve_type or self.type_resolver
         runtime = resolve_type(value, info, abstract)
         if self.is_awaitable(runtime):
             return self._complete_abstract_later(completion, field, value, path, info=info, runtime=runtime)
         object_type = self.ensure_valid_runtime_type(runtime, abstract, field.details, info, value)
-        return self._complete_object(completion.possible[object_type.name], field, value, path, info)
+        plan = completion.possible[object_type.name]
+        if by_class is not None:
+            by_class[type(value)] = plan
+        return self._complete_object(plan, field, value, path, info)
 
     async def _complete_abstract_later(
         self, completion: Completion, field: FieldPlan, value: Any, path: Path, *, info: Any, runtime: Awaitable[Any]

@@ -16,6 +16,7 @@ order, merging, fragments, type conditions and `@skip`/`@include` are exactly gr
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,6 +75,10 @@ class Completion:
     object: ObjectPlan | None = None  # object types
     abstract: GraphQLAbstractType | None = None  # interfaces and unions
     possible: dict[str, ObjectPlan] = field(default_factory=dict)  # abstract: plan per object type
+    # Abstract types whose resolver is Strawberry's own for interfaces: for an object not cast
+    # with `strawberry.cast`, the answer depends on its class alone, so it is remembered per
+    # class (500 questions: 500 resolve-infos and type resolutions saved, ~4 ms of 26).
+    type_by_class: dict[builtins.type, ObjectPlan] | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -108,6 +113,10 @@ class FieldPlan:
 class ObjectPlan:
     type: GraphQLObjectType
     fields: list[FieldPlan] = field(default_factory=list)
+    # The type's `is_type_of`, and whether it reads the resolve-info: Strawberry's own check (on
+    # every type with an interface) is an isinstance test that ignores it, so no info is built.
+    is_type_of: Callable[[Any, Any], Any] | None = None
+    is_type_of_needs_info: bool = False
 
 
 @dataclass(slots=True, eq=False)
@@ -166,7 +175,8 @@ class _Compiler:
         return by_name.get(name)
 
     def object_plan(self, parent: GraphQLObjectType, grouped: dict[str, list[FieldDetails]]) -> ObjectPlan:
-        plan = ObjectPlan(parent)
+        plan = ObjectPlan(parent, is_type_of=parent.is_type_of)
+        plan.is_type_of_needs_info = parent.is_type_of is not None and not _ignores_info(parent.is_type_of)
         for response_name, details in grouped.items():
             plan.fields.append(self.field_plan(parent, response_name, details))
         return plan
@@ -248,6 +258,8 @@ class _Compiler:
             done.abstract = inner
             for possible in self.schema.get_possible_types(inner):
                 done.possible[possible.name] = self.subplan(possible, details)
+            if _strawberry_interface_resolver(inner.resolve_type):
+                done.type_by_class = {}
         elif is_object_type(inner):
             done.object = self.subplan(inner, details)
         else:  # pragma: no cover - every output type is one of the above
@@ -261,11 +273,23 @@ class _Compiler:
         return self.object_plan(object_type, collected.grouped_field_set)
 
 
+def _strawberry_interface_resolver(resolve_type: Callable[..., Any] | None) -> bool:
+    return getattr(resolve_type, "__module__", "") == "strawberry.schema.schema_converter" and getattr(
+        resolve_type, "__qualname__", ""
+    ).endswith("_get_resolve_type.<locals>.resolve_type")
+
+
+def _ignores_info(is_type_of: Callable[..., Any]) -> bool:
+    return getattr(is_type_of, "__module__", "") == "strawberry.schema.schema_converter" and getattr(
+        is_type_of, "__qualname__", ""
+    ).endswith("_get_is_type_of.<locals>.is_type_of")
+
+
 def _needs_info(completion: Completion) -> bool:
     if completion.abstract is not None:
         return True
     if completion.object is not None:
-        return completion.object.type.is_type_of is not None
+        return completion.object.is_type_of_needs_info
     if completion.item is not None:
         return _needs_info(completion.item)
     return False

@@ -127,6 +127,11 @@ class Query:
         return [*BOOKS, *FILMS]
 
     @strawberry.field
+    def cast_nodes(self) -> list[Node]:
+        # Same class, different types: a cast object resolves to its cast, not its class.
+        return [*FILMS, strawberry.cast(Film, Book(id=strawberry.ID("c1"), title="Cast", pages=1, tags=[])), *BOOKS]
+
+    @strawberry.field
     def media(self) -> list[Media | None]:
         return [*BOOKS, *FILMS]
 
@@ -159,6 +164,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("{ maybeBooks { title wrongType } }", {}),
     ("{ books { tagsWithHole { name } } }", {}),
     ("{ nodes { id __typename ... on Book { title pages } ... on Film { minutes } } }", {}),
+    ("{ castNodes { id __typename ... on Film { title minutes } ... on Book { pages } } }", {}),
     ("{ media { __typename ... on Book { title shout } ... on Film { title minutes } } }", {}),
     ("{ media { ...B } } fragment B on Book { title tags { ...T } } fragment T on Tag { name }", {}),
     ("query($i: Int!) { book(index: $i) { title } other: book(index: 2) { title } }", {"i": 0}),
