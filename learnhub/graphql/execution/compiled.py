@@ -100,6 +100,29 @@ class Plans:
         return plan
 
 
+class PlannedInfo(Info[Any, Any]):
+    """Strawberry's `Info` for a planned resolver call: the context at once, graphql-core's
+    resolve-info only when the resolver reads anything else. Most resolvers read only the
+    context (a lesson's `progress`: 960 per dashboard, ~3 µs each for an info never read)."""
+
+    def __init__(self, executor: CompiledExecutor, field: FieldPlan, path: Path) -> None:
+        self._executor = executor
+        self._plan = field
+        self._at = path
+        self._built: Any = None
+        self._field = field.strawberry_field  # type: ignore[assignment]
+
+    @property
+    def _raw_info(self) -> Any:  # type: ignore[override]
+        if self._built is None:
+            self._built = self._executor.resolve_info(self._plan, self._at)
+        return self._built
+
+    @property
+    def context(self) -> Any:
+        return self._executor.context_value
+
+
 class PlanCheck:
     """Planned answers compared with graphql-core's, query by query (`Settings.plan_check`).
 
@@ -265,8 +288,10 @@ class CompiledExecutor(PlainFieldExecutor):
 
     # --- one field (Executor.execute_field) ------------------------------------------------------
 
-    def _info(self, field: FieldPlan, path: Path) -> Any:
+    def resolve_info(self, field: FieldPlan, path: Path) -> Any:
         return self.build_resolve_info(field.definition, field.nodes, field.parent_type, path)
+
+    _info = resolve_info
 
     def run_field(self, field: FieldPlan, source: Any, parent_path: Path | None) -> Any:
         path = Path(parent_path, field.response_name, field.parent_type.name)
@@ -279,9 +304,9 @@ class CompiledExecutor(PlainFieldExecutor):
                 if field.completion_needs_info:
                     info = self._info(field, path)
             elif kind == DIRECT:
-                if field.info_keyword is not None or field.completion_needs_info:
+                if field.completion_needs_info or (field.info_keyword is not None and self.info_class is not Info):
                     info = self._info(field, path)
-                result = self._call_direct(field, source, info)
+                result = self._call_direct(field, source, info, path)
             else:
                 info = self._info(field, path)
                 result = field.resolve(source, info, **self._arguments(field))
@@ -303,7 +328,7 @@ class CompiledExecutor(PlainFieldExecutor):
             field.definition, first.node, self.variable_values, first.fragment_variable_values, self.hide_suggestions
         )
 
-    def _call_direct(self, field: FieldPlan, source: Any, info: Any) -> Any:
+    def _call_direct(self, field: FieldPlan, source: Any, info: Any, path: Path) -> Any:
         """What Strawberry's resolver wrapper ends up calling for a field without arguments."""
         function = field.function
         assert function is not None
@@ -311,7 +336,13 @@ class CompiledExecutor(PlainFieldExecutor):
         for keyword in field.parent_keywords:
             kwargs[keyword] = source
         if field.info_keyword is not None:
-            kwargs[field.info_keyword] = self.info_class(_raw_info=info, _field=field.strawberry_field)  # type: ignore[arg-type]
+            if self.info_class is Info:
+                strawberry_info: Info[Any, Any] = PlannedInfo(self, field, path)
+                if info is not None:
+                    strawberry_info._built = info  # type: ignore[attr-defined]
+            else:
+                strawberry_info = self.info_class(_raw_info=info, _field=field.strawberry_field)  # type: ignore[arg-type]
+            kwargs[field.info_keyword] = strawberry_info
         if field.pass_self:
             return function(source, **kwargs)
         return function(**kwargs)

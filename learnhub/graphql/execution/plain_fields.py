@@ -19,6 +19,7 @@ from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.field import StrawberryField
 
 _MISSING = object()
 
@@ -41,15 +42,16 @@ def plain_fields(schema: GraphQLSchema) -> PlainFields:
         definition = (gql_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
         if not isinstance(definition, StrawberryObjectDefinition):
             continue
-        by_name = {field.graphql_name or field.python_name: field for field in definition.fields}
         for field_name, gql_field in gql_type.fields.items():
-            strawberry_field = by_name.get(field_name)
+            # The field's own back-reference: names are camel-cased, so `content_id` is `contentId`.
+            strawberry_field = (gql_field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            if not isinstance(strawberry_field, StrawberryField):
+                continue
             field_type = gql_field.type
             nullable = not isinstance(field_type, GraphQLNonNull)
             leaf = field_type if nullable else field_type.of_type
             if (
-                strawberry_field is None
-                or not strawberry_field.is_basic_field
+                not strawberry_field.is_basic_field
                 or gql_field.args
                 # Strawberry's own attribute reader; an access rule (graphql/execution/policy.py) replaces it.
                 or not getattr(gql_field.resolve, "_is_default", False)

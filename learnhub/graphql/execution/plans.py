@@ -47,7 +47,6 @@ from graphql.execution.collect_fields import (
 from graphql.execution.values import VariableValues
 from graphql.language import DirectiveNode, FieldNode, Node, VariableNode
 from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 # How a field's value is obtained.
@@ -162,17 +161,11 @@ class _Compiler:
         self.variables = variables
         self.operation = operation
         self.count = 0
-        self._strawberry_fields: dict[str, dict[str, StrawberryField]] = {}
 
-    def strawberry_field(self, parent: GraphQLObjectType, name: str) -> StrawberryField | None:
-        by_name = self._strawberry_fields.get(parent.name)
-        if by_name is None:
-            definition = (parent.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-            by_name = {}
-            if isinstance(definition, StrawberryObjectDefinition):
-                by_name = {f.graphql_name or f.python_name: f for f in definition.fields}
-            self._strawberry_fields[parent.name] = by_name
-        return by_name.get(name)
+    @staticmethod
+    def strawberry_field(definition: GraphQLField) -> StrawberryField | None:
+        found = (definition.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        return found if isinstance(found, StrawberryField) else None
 
     def object_plan(self, parent: GraphQLObjectType, grouped: dict[str, list[FieldDetails]]) -> ObjectPlan:
         plan = ObjectPlan(parent, is_type_of=parent.is_type_of)
@@ -217,7 +210,7 @@ class _Compiler:
         if name == "__typename":
             plan.kind = TYPENAME
             return plan
-        strawberry_field = self.strawberry_field(parent, name)
+        strawberry_field = self.strawberry_field(definition)
         if strawberry_field is None or plan.has_arguments:
             return plan
         if getattr(resolve, "_is_default", False) and strawberry_field.is_basic_field:
