@@ -92,6 +92,15 @@ def evaluate(results: dict[str, Any]) -> list[TargetRow]:
         share = gateway["rps"] / floor["rps"]
         measured = f"{share:.0%} ({gateway['rps']:,.0f} vs {floor['rps']:,.0f} req/s)"
         rows.append(TargetRow(text, measured, share >= shapes.THROUGHPUT_SHARE))
+    for shape, limit in shapes.APOLLO_THROUGHPUT_RATIO.items():
+        gateway, apollo = find(runs, shape, "gateway", "closed", level), find(runs, shape, "apollo", "closed", level)
+        text = f"{shape} throughput >= {limit:g}x Apollo at c={level}"
+        if gateway is None or apollo is None:
+            rows.append(TargetRow(text, "not measured", None))
+            continue
+        ratio = gateway["rps"] / apollo["rps"]
+        measured = f"{ratio:.2f}x ({gateway['rps']:,.1f} vs {apollo['rps']:,.1f} req/s)"
+        rows.append(TargetRow(text, measured, ratio >= limit))
     for shape, limit in shapes.ROUND_TRIP_TARGETS.items():
         trips = results["probes"].get(shape, {}).get("gateway")
         text = f"{shape} round trips <= {limit}"
