@@ -103,11 +103,15 @@ class Lesson(Node):
     # CourseContent.modules); NOT_FETCHED sends `progress` to the loader.
     progress_row: strawberry.Private[RowMapping | NotFetched | None] = NOT_FETCHED
 
+    # Encoded when asked for: a dashboard builds ~1,000 lessons and selects no id (~2 ms).
+    @strawberry.field(description="Globally unique, opaque id.")  # type: ignore[misc]  # Node's field, resolved
+    def id(self) -> strawberry.ID:
+        return to_global_id("Lesson", self.content_id)
+
     @classmethod
     def from_doc(cls, doc: Doc) -> Lesson:
-        return cls(
+        return cls(  # type: ignore[call-arg]  # `id` is resolved, not passed
             doc=doc,
-            id=to_global_id("Lesson", doc["_id"]),
             content_id=doc["_id"],
             title=doc.get("title", ""),
             summary=doc.get("summary", ""),

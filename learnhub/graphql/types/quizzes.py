@@ -49,6 +49,11 @@ class Question(Node):
     # None when reached by id alone: the answer rule then looks up the visible quizzes listing it.
     quiz_ids: strawberry.Private[list[str] | None]
 
+    # Encoded when asked for: a question list of 500 selects no id.
+    @strawberry.field(description="Globally unique, opaque id.")  # type: ignore[misc]  # Node's field, resolved
+    def id(self) -> strawberry.ID:
+        return to_global_id("Question", self.content_id)
+
     async def _answer_doc(self, info: Info) -> Doc:
         doc = await info.context.loaders.question_answer_by_id.load(self.content_id)
         if doc is None:
@@ -100,7 +105,6 @@ class NumericQuestion(Question):
 def question_from_doc(doc: Doc, quiz_ids: list[str] | None = None) -> Question:
     common: dict[str, Any] = {
         "quiz_ids": quiz_ids,
-        "id": to_global_id("Question", doc["_id"]),
         "content_id": doc["_id"],
         "type": QuestionType(doc["type"]),
         "prompt": doc.get("prompt", ""),

@@ -30,8 +30,12 @@ async def test_benchmark_shapes_run_from_plans(
     token = (await login(http, viewer["email"], viewer["password"]))["accessToken"] if viewer else None
     before = PLAN_CHECKS.checked
     query = (QUERIES / f"{shape}.graphql").read_text()
+    executed = 0
     for _ in range(2):  # the second time from the cached document and its plan
         body = answer(await post_graphql(http, query, VARIABLES.get(shape), token=token), expect_errors=True)
         assert body["data"] is not None
-    # Both were planned, and graphql-core gave the same answers (tests/conftest.py fails otherwise).
-    assert PLAN_CHECKS.checked == before + 2
+        # An anonymous catalogue read may come from the public-read cache, which executes nothing.
+        executed += body.get("extensions", {}).get("cache") != "HIT"
+    # Each execution was planned, and graphql-core gave the same answer (tests/conftest.py fails otherwise).
+    assert executed >= 1
+    assert PLAN_CHECKS.checked == before + executed
