@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from learnhub.caching.store import PublicCache
 from learnhub.core.runtime import tune_gc
 from learnhub.core.settings import Settings
 from learnhub.datasources.postgres.chunks import active_model
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await active_model(stores.engine, stores.embedder.name)
             app.state.stores = stores
             app.state.persisted = PersistedQueries(stores)
+            app.state.public_cache = PublicCache(stores.redis, settings)
             tune_gc()
             worker = asyncio.create_task(run_forever(stores)) if settings.worker_in_process_enabled else None
             try:

@@ -14,7 +14,7 @@ LAYERS: list[set[str]] = [
     ENTRY_POINTS,
     {"http"},
     {"graphql"},
-    {"learning", "authoring", "search", "files", "sharing"},
+    {"learning", "authoring", "search", "files", "sharing", "caching"},
     {"loaders"},
     {"seed"},
     {"auth"},

@@ -23,6 +23,7 @@ from sqlalchemy.engine import RowMapping
 
 from learnhub.authoring import validation
 from learnhub.authoring.indexing import reindexing
+from learnhub.caching.invalidation import content_changed
 from learnhub.core.crash import crash_point
 from learnhub.datasources.mongo import authoring as docs
 from learnhub.datasources.mongo.documents import CourseContent, LessonContent, utcnow
@@ -96,6 +97,7 @@ async def create_course(
         await docs.put_course_content(stores.mongo_db, content)
         crash_point(stores.settings, "create_course.after_content")
         await outbox.course_changed(conn, content_id)
+    await content_changed(stores.redis)
     return row, content
 
 
@@ -221,6 +223,7 @@ async def set_published(stores: Stores, row: RowMapping, published: bool) -> Row
         if not outline_lesson_ids(content or {}):
             return [Refused("INVALID", "Add a lesson to the course before publishing it", "published")]
     updated = await courses.set_published(stores.engine, row["id"], published)
+    await content_changed(stores.redis)  # the catalogue shows the course, or no longer does
     return updated if updated is not None else [Refused("NOT_FOUND", "No such course", "courseId")]
 
 

@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     persisted_queries: Literal["off", "apq", "trusted"] = "apq"
     apq_ttl_seconds: int = Field(default=7 * 86400, ge=60)
 
+    # Anonymous answers of catalogue, course, lesson and quiz reads, kept in process and in Redis
+    # (learnhub/caching); a content change drops them at once, the TTL bounds everything else
+    # an answer shows (an instructor's name). A TTL of 0 turns the cache off.
+    public_cache_enabled: bool = True
+    public_cache_ttl_seconds: int = Field(default=60, ge=0, le=86400)
+
     # GET /questions serves the older quiz app, answers included (its contract), and only
     # questions of published quizzes of published courses. Turn it off once that app is retired:
     # the GraphQL API never shows a student answers before review. When a token is set, requests

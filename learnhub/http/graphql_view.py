@@ -23,6 +23,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from learnhub.auth.viewer import Viewer, viewer_from_header
+from learnhub.caching.store import Lookup, PublicCache
 from learnhub.core import stats
 from learnhub.core.client_address import client_ip
 from learnhub.core.errors import RequestRefused
@@ -48,6 +49,28 @@ _HTTP_CODES = {
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
 }
+
+
+# Cache-Control of every response but a cacheable answer (learnhub/caching): a signed-in
+# viewer's answer or an error must not be kept by a browser or a shared HTTP cache.
+PRIVATE = "private, no-store"
+
+
+class _Encoded(dict[str, Any]):
+    """A response body already encoded (a public-cache answer): `encode_json` passes it through."""
+
+    __slots__ = ("body",)
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__()
+        self.body = body
+
+
+def _answer_body(data: bytes, extensions: bytes | None) -> bytes:
+    """`{"data": ..., "extensions": ...}` from both already encoded, as orjson would write the whole."""
+    if extensions is None:
+        return b'{"data":' + data + b"}"
+    return b'{"data":' + data + b',"extensions":' + extensions + b"}"
 
 
 def _wants_graphql_response(request: Request) -> bool:
@@ -110,6 +133,14 @@ async def _rate_limit(stores: Stores, viewer: Viewer, ip: str) -> None:
 class GatewayGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         self.settings = settings
+        self._public_cache_control = f"public, max-age={settings.public_cache_ttl_seconds}"
+        # What a cache hit reports beside its data (no store was asked), encoded once.
+        hit: dict[str, Any] = {}
+        if settings.round_trip_stats_enabled:
+            hit["roundTrips"] = {"postgres": 0, "mongodb": 0}
+        if not settings.is_production:
+            hit["cache"] = "HIT"
+        self._hit_extensions = orjson.dumps(hit) if hit else None
         super().__init__(graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -138,6 +169,11 @@ class GatewayGraphQL(GraphQL[Context, None]):
             response.status_code = 400
         if response.media_type == JSON and _wants_graphql_response(request):
             response.headers["content-type"] = GRAPHQL_RESPONSE
+        if getattr(request.state, "public_answer", False):
+            response.headers["cache-control"] = self._public_cache_control
+            response.headers["vary"] = "Authorization, Accept"
+        else:
+            response.headers.setdefault("cache-control", PRIVATE)
         response.headers["x-request-id"] = request.state.request_id
         await response(scope, receive, send)
 
@@ -174,6 +210,16 @@ class GatewayGraphQL(GraphQL[Context, None]):
             return PreExecutionError(data=None, errors=[refused])
         persisted: PersistedQueries = request.app.state.persisted
         await persisted.resolve(request_data)
+        cache: PublicCache = request.app.state.public_cache
+        authorization = request.headers.get("authorization")
+        if getattr(request.state, "single", False) and cache.cacheable(
+            authorization, request_data.query, request_data.operation_name
+        ):
+            assert request_data.query is not None  # cacheable() checked it
+            lookup = await cache.lookup(request_data.query, request_data.operation_name, request_data.variables)
+            request.state.public_cache = lookup
+            if lookup is not None and lookup.data is not None:
+                return ExecutionResult(data=None, errors=None)  # process_result serves the stored answer
         limit = self.settings.operation_timeout_seconds
         deadline = asyncio.timeout(limit)
         try:
@@ -188,6 +234,21 @@ class GatewayGraphQL(GraphQL[Context, None]):
             raise RequestRefused(
                 504, "OPERATION_TIMEOUT", f"The operation took longer than {limit:g} s", limit=limit
             ) from None
+
+    async def execute_operation(  # noqa: PLR0917 - Strawberry's signature
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> Any:
+        # The public cache answers single operations only: a batch's answers are encoded together.
+        request.state.single = isinstance(request_data, GraphQLRequestData)
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         return wants_graphiql(request.method, request.query_params, request.headers)
@@ -215,9 +276,15 @@ class GatewayGraphQL(GraphQL[Context, None]):
         raise HTTPException(400, 'Expected a JSON object, such as {"query": "{ __typename }"}')
 
     def encode_json(self, data: object) -> bytes:
+        if type(data) is _Encoded:
+            return data.body
         return orjson.dumps(data)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        lookup: Lookup | None = getattr(request.state, "public_cache", None)
+        if lookup is not None and lookup.data is not None:
+            request.state.public_answer = True
+            return _Encoded(_answer_body(lookup.data, self._hit_extensions))  # type: ignore[return-value]
         response: dict[str, Any] = {}
         pre_execution = isinstance(result, PreExecutionError)
         # Errors beside data that resolvers reported without failing their field
@@ -243,6 +310,22 @@ class GatewayGraphQL(GraphQL[Context, None]):
                 extensions["roundTrips"] = {"postgres": counter["postgres"], "mongodb": counter["mongodb"]}
                 if counter["typesense"]:
                     extensions["roundTrips"]["typesense"] = counter["typesense"]
+        if lookup is not None and "errors" not in response:
+            # An answer with errors is never kept: the error may be transient (a store down).
+            return await self._public_answer(request, lookup, result.data, extensions)  # type: ignore[return-value]
         if extensions:
             response["extensions"] = extensions
         return response  # type: ignore[return-value]
+
+    async def _public_answer(
+        self, request: Request, lookup: Lookup, data: dict[str, Any] | None, extensions: dict[str, Any]
+    ) -> _Encoded:
+        """A cacheable answer: its data encoded once, for the response and for the cache."""
+        encoded = orjson.dumps(data)
+        if lookup.consulted:
+            cache: PublicCache = request.app.state.public_cache
+            await cache.store(lookup, encoded)
+            if not self.settings.is_production:
+                extensions["cache"] = "MISS"
+        request.state.public_answer = True
+        return _Encoded(_answer_body(encoded, orjson.dumps(extensions) if extensions else None))

@@ -183,8 +183,9 @@ AWKWARD_STRINGS: tuple[str, ...] = (
     "\u202e\U0001f600\ufeff",
     " ",
 )
-# Redis keys that requests create on their own: rate-limit buckets and persisted queries.
-VOLATILE_REDIS_PREFIXES = (b"rl:", b"apq:")
+# Redis keys that requests create on their own: rate-limit buckets, persisted queries and the
+# public cache's answers (and its generation counter, made by the first lookup).
+VOLATILE_REDIS_PREFIXES = (b"rl:", b"apq:", b"pubcache:")
 
 
 # --- what the generators should aim at -------------------------------------------------------------
