@@ -31,6 +31,7 @@ from bench.floor import ROUND_TRIPS as FLOOR_ROUND_TRIPS
 from bench.load import Load, Plan, RunResult, run_wrk, wrk_path
 from bench.machine import describe
 from bench.servers import (
+    CACHED_GATEWAY,
     REPO,
     Server,
     apollo_spec,
@@ -173,7 +174,11 @@ class Bench:
         }
 
     def _peers(self, shape: str) -> list[Server]:
-        return self.peers if shape in shapes.PEER_SHAPES else []
+        """The servers loaded beside the gateway and the floor: the peers on their shapes, the
+        cached gateway on the shapes its cache answers."""
+        peers = [p for p in self.peers if p.name != CACHED_GATEWAY] if shape in shapes.PEER_SHAPES else []
+        cached = [p for p in self.peers if p.name == CACHED_GATEWAY] if shape in shapes.CACHED_SHAPES else []
+        return peers + cached
 
     def _closed(self, concurrency: int, last_rps: float) -> Plan:
         """At least `duration`, and at least MIN_ROUNDS rounds at the throughput seen last."""
@@ -270,7 +275,13 @@ def _benchmark(options: Options, root: Path) -> dict[str, Any]:
             f"  indexed for search in {indexing.seconds:.1f} s: {indexing.documents:,} Typesense documents, "
             f"{indexing.chunks:,} chunks of {indexing.embedded_lessons:,} lessons embedded"
         )
-        specs = [gateway_spec(store_env), floor_spec(store_env), apollo_spec(store_env), strawberry_spec(store_env)]
+        specs = [
+            gateway_spec(store_env),
+            floor_spec(store_env),
+            apollo_spec(store_env),
+            strawberry_spec(store_env),
+            gateway_spec(store_env, cached=True),
+        ]
         with serving(specs, root) as (gateway, floor, *peers), httpx.Client(timeout=30) as http:
             auth = {email: sign_in(http, gateway.url, email, PASSWORD) for email in submitter_emails()}
             targets = shapes.Targets(

@@ -105,6 +105,10 @@ def serving(specs: list[Spec], logs: Path) -> Iterator[list[Server]]:
             _stop(proc)
 
 
+# The gateway with its public-read cache on (learnhub/caching), loaded on the shapes it caches.
+CACHED_GATEWAY = "gateway-cached"
+
+
 def gateway_env(store_env: Mapping[str, str], port: int) -> dict[str, str]:
     return {
         **os.environ,
@@ -122,11 +126,14 @@ def gateway_env(store_env: Mapping[str, str], port: int) -> dict[str, str]:
     }
 
 
-def gateway_spec(store_env: Mapping[str, str]) -> Spec:
-    """`learnhub serve` (uvicorn, one worker)."""
+def gateway_spec(store_env: Mapping[str, str], *, cached: bool = False) -> Spec:
+    """`learnhub serve` (uvicorn, one worker). The gateway measured against the floor and the peers
+    executes every request (the public-read cache off); `cached` is the same gateway with the cache
+    on, measured beside it on the shapes the cache serves."""
     port = free_port()
     argv = [sys.executable, "-m", "learnhub", "serve", "--workers", "1"]
-    return Spec("gateway", argv, gateway_env(store_env, port), port)
+    env = gateway_env(store_env, port) | {"PUBLIC_CACHE_ENABLED": "true" if cached else "false"}
+    return Spec(CACHED_GATEWAY if cached else "gateway", argv, env, port)
 
 
 def _uvicorn(name: str, app: str, store_env: Mapping[str, str]) -> Spec:

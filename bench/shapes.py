@@ -18,6 +18,8 @@ WRITE_SHAPE = "submit"
 # The shapes the peers (bench/peers) serve: every read but search, which needs the gateway's
 # search stack (Typesense, embeddings, fusion) that no peer has.
 PEER_SHAPES = ("dashboard", "catalog", "question_list", "hot")
+# Anonymous reads the public-read cache answers: also loaded on the gateway with the cache on.
+CACHED_SHAPES = ("catalog", "hot")
 # The peers, in the order they are loaded after the gateway and the floor.
 PEERS = ("apollo", "strawberry")
 # The stores a request's round trips are counted for (`extensions.roundTrips`; absent means 0).

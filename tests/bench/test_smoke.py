@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 
+from bench.servers import CACHED_GATEWAY
 from bench.shapes import (
+    CACHED_SHAPES,
     PEER_SHAPES,
     PEERS,
     READ_SHAPES,
@@ -115,3 +117,14 @@ def test_report_and_chart_written(smoke: tuple[Path, dict[str, Any]]) -> None:
     chart = (out / "benchmarks.png").read_bytes()
     assert chart.startswith(PNG_MAGIC)
     assert len(chart) > 10_000
+
+
+def test_the_cached_gateway_ran_the_shapes_its_cache_serves(smoke: tuple[Path, dict[str, Any]]) -> None:
+    _, results = smoke
+    runs = results["runs"]
+    for shape in CACHED_SHAPES:
+        for concurrency in SMOKE_CONCURRENCY:
+            run = _run(runs, shape, CACHED_GATEWAY, concurrency)
+            assert run["requests"] > 0, run
+            assert run["error_total"] == 0, run
+    assert {r["shape"] for r in runs if r["target"] == CACHED_GATEWAY} == set(CACHED_SHAPES)
