@@ -17,6 +17,7 @@ from learnhub.core.settings import Settings, redact_url
 from learnhub.datasources.embeddings import Embedder, make_embedder
 from learnhub.datasources.mail import Outbox, make_mailer
 from learnhub.datasources.mongo.client import init_documents, make_client
+from learnhub.datasources.postgres import raw
 from learnhub.datasources.postgres.engine import make_engine
 from learnhub.datasources.ratelimit import RateLimiter
 from learnhub.datasources.redis import make_redis
@@ -48,6 +49,8 @@ class Stores:
     outbox: Outbox = field(init=False)
     embedder: Embedder = field(init=False)
     vectors: AsyncEngine = field(init=False)
+    # asyncpg's pool for the hot reads (raw.py), attached to `engine`; made by `open`.
+    read_pool: Any = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.redis)
@@ -63,7 +66,11 @@ class Stores:
         mongo_db = mongo[settings.mongodb_database]
         storage = Storage(settings)
         await storage.open()
-        return cls(settings, make_engine(settings), mongo, mongo_db, make_redis(settings), storage, Typesense(settings))
+        engine = make_engine(settings)
+        stores = cls(settings, engine, mongo, mongo_db, make_redis(settings), storage, Typesense(settings))
+        stores.read_pool = await raw.open_pool(engine, settings)
+        raw.attach(engine, stores.read_pool)
+        return stores
 
     async def bind_documents(self) -> None:
         """Beanie's document binding talks to MongoDB, so it runs after `check_reachable`."""
@@ -71,6 +78,9 @@ class Stores:
 
     async def close(self) -> None:
         await self.outbox.drain()
+        if self.read_pool is not None:
+            raw.detach(self.engine)
+            await self.read_pool.close()
         await self.engine.dispose()
         await self.vectors.dispose()
         await self.mongo.close()
@@ -84,6 +94,8 @@ class Stores:
         async def postgres() -> None:
             async with self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
+            if self.read_pool is not None:
+                await raw.fetch_val(self.engine, "SELECT 1")
 
         return {
             "PostgreSQL": (redact_url(s.database_url), postgres),

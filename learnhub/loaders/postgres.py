@@ -16,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from learnhub.auth.viewer import Viewer
 from learnhub.auth.visibility import may_see_course
-from learnhub.datasources.postgres import achievements, attempts, courses, enrollments, progress, users
+from learnhub.datasources.postgres import achievements, attempts, courses, enrollments, progress, raw, users
 from learnhub.loaders.batching import MAX_BATCH_SIZE, DataLoader, in_key_groups, in_key_order
 
-Row = RowMapping
+# Rows read through asyncpg (raw.Row), or SQLAlchemy's RowMapping, which the document loaders
+# built on these bases (files.py) still name. Both are read by column name.
+Row = raw.Row | RowMapping
 K = TypeVar("K")
 V = TypeVar("V")
 Other = TypeVar("Other", uuid.UUID, str)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cached_property
 
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from learnhub.auth.viewer import Viewer
@@ -24,7 +23,7 @@ class Loaders:
         self._db = db
         self.viewer = viewer
 
-    def saw_courses(self, rows: Sequence[RowMapping]) -> None:
+    def saw_courses(self, rows: Sequence[postgres.Row]) -> None:
         """Course rows read by a list (or by either course loader): remember them under both keys,
         so the visibility checks of the content below them cost no second read."""
         by_id, by_content_id = self.course_by_id, self.course_by_content_id

@@ -12,7 +12,8 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from learnhub.core.ids import uuid7
-from learnhub.datasources.postgres.sql import fetch_all, in_uuids
+from learnhub.datasources.postgres import raw
+from learnhub.datasources.postgres.raw import Row
 from learnhub.datasources.postgres.tables import (
     achievements,
     activity_days,
@@ -29,9 +30,16 @@ _LONGEST_STREAK = text(
     ") numbered GROUP BY run) runs"
 )
 
-USER_STATS = text(
+_USER_STATS = (
     "SELECT user_id, courses_completed, quizzes_passed, average_score, xp, streak_last_day, streak_days,"
-    " refreshed_at FROM user_stats WHERE user_id = ANY(:ids)"
+    " refreshed_at FROM user_stats WHERE user_id = ANY($1::uuid[])"
+)
+_OF_USERS = (
+    "SELECT user_achievements.user_id, user_achievements.awarded_at, achievements.code, achievements.title,"
+    " achievements.description, achievements.xp"
+    " FROM user_achievements JOIN achievements ON achievements.id = user_achievements.achievement_id"
+    " WHERE user_achievements.user_id = ANY($1::uuid[])"
+    " ORDER BY user_achievements.awarded_at, user_achievements.id"
 )
 
 
@@ -92,22 +100,9 @@ async def refresh_stats(engine: AsyncEngine) -> None:
         await conn.execute(text("REFRESH MATERIALIZED VIEW CONCURRENTLY user_stats"))
 
 
-async def stats_by_user_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> Sequence[RowMapping]:
-    return await fetch_all(engine, USER_STATS.bindparams(ids=list(ids)))
+async def stats_by_user_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> list[Row]:
+    return await raw.fetch(engine, _USER_STATS, ids)
 
 
-async def achievements_of_users(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> Sequence[RowMapping]:
-    stmt = (
-        select(
-            user_achievements.c.user_id,
-            user_achievements.c.awarded_at,
-            achievements.c.code,
-            achievements.c.title,
-            achievements.c.description,
-            achievements.c.xp,
-        )
-        .join(achievements, achievements.c.id == user_achievements.c.achievement_id)
-        .where(in_uuids(user_achievements.c.user_id, "ids", ids))
-        .order_by(user_achievements.c.awarded_at, user_achievements.c.id)
-    )
-    return await fetch_all(engine, stmt)
+async def achievements_of_users(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> list[Row]:
+    return await raw.fetch(engine, _OF_USERS, ids)

@@ -6,15 +6,16 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, or_, select, true, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from learnhub.core.ids import uuid7
+from learnhub.datasources.postgres import raw
 from learnhub.datasources.postgres.courses import CourseScope, user_rows
 from learnhub.datasources.postgres.outbox import add_event
 from learnhub.datasources.postgres.pagination import Listing
-from learnhub.datasources.postgres.sql import fetch_all, in_texts, in_uuids
+from learnhub.datasources.postgres.raw import Args, Row, names
 from learnhub.datasources.postgres.tables import quiz_attempts, utcnow
 
 _COLUMNS = (
@@ -32,39 +33,36 @@ _COLUMNS = (
     quiz_attempts.c.deadline_at,
     quiz_attempts.c.quiz_version,
 )
+_NAMES = names(*_COLUMNS)
+_BY_IDS = raw.select(_NAMES, "quiz_attempts", "quiz_attempts.id = ANY($1::uuid[])")
+_SUBMITTED = (
+    "SELECT quiz_attempts.user_id, quiz_attempts.quiz_content_id, bool_or(quiz_attempts.passed IS true) AS passed"
+    " FROM quiz_attempts"
+    " WHERE quiz_attempts.user_id = ANY($1::uuid[]) AND quiz_attempts.quiz_content_id = ANY($2::text[])"
+    " AND quiz_attempts.finished_at IS NOT NULL"
+    " GROUP BY quiz_attempts.user_id, quiz_attempts.quiz_content_id"
+)
 
 
 def attempts_of_user(user_id: uuid.UUID, scope: CourseScope) -> Listing:
-    return user_rows(quiz_attempts, _COLUMNS, user_id, scope)
+    return user_rows("quiz_attempts", _NAMES, user_id, scope)
 
 
-async def attempts_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> Sequence[RowMapping]:
-    return await fetch_all(engine, select(*_COLUMNS).where(in_uuids(quiz_attempts.c.id, "ids", ids)))
+async def attempts_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> list[Row]:
+    return await raw.fetch(engine, _BY_IDS, ids)
 
 
 def attempts_of_course(course_id: uuid.UUID) -> Listing:
     """Every student's attempts in one course, newest first (the course's instructor)."""
-    return Listing(select(*_COLUMNS).where(quiz_attempts.c.course_id == course_id), quiz_attempts.c.id)
-
-
-async def submitted_for(
-    engine: AsyncEngine, user_ids: Sequence[uuid.UUID], quiz_ids: Sequence[str]
-) -> Sequence[RowMapping]:
-    """Per (user, quiz): whether any attempt was submitted, and whether any passed."""
-    stmt = (
-        select(
-            quiz_attempts.c.user_id,
-            quiz_attempts.c.quiz_content_id,
-            func.bool_or(quiz_attempts.c.passed.is_(true())).label("passed"),
-        )
-        .where(
-            in_uuids(quiz_attempts.c.user_id, "users", user_ids),
-            in_texts(quiz_attempts.c.quiz_content_id, "quizzes", quiz_ids),
-            quiz_attempts.c.finished_at.is_not(None),
-        )
-        .group_by(quiz_attempts.c.user_id, quiz_attempts.c.quiz_content_id)
+    args = Args()
+    return Listing.of(
+        _NAMES, "quiz_attempts", "quiz_attempts.id", [f"quiz_attempts.course_id = {args(course_id)}"], args
     )
-    return await fetch_all(engine, stmt)
+
+
+async def submitted_for(engine: AsyncEngine, user_ids: Sequence[uuid.UUID], quiz_ids: Sequence[str]) -> list[Row]:
+    """Per (user, quiz): whether any attempt was submitted, and whether any passed."""
+    return await raw.fetch(engine, _SUBMITTED, user_ids, quiz_ids)
 
 
 async def lock_user_quiz(conn: AsyncConnection, user_id: uuid.UUID, quiz_id: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import time
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -194,12 +195,12 @@ async def closest_terms(engine: AsyncEngine, words: Sequence[str]) -> dict[str, 
 
 
 def _scope_sql(scope: CourseScope, params: dict[str, Any]) -> str:
-    if scope.everything:
-        return ""
-    if scope.owner_id is not None:
-        params["owner"] = scope.owner_id
-        return " AND (k.published OR k.instructor_id = :owner)"
-    return " AND k.published"
+    def owner(owner_id: uuid.UUID) -> str:
+        params["owner"] = owner_id
+        return ":owner"
+
+    seen = scope.condition("k", owner)
+    return "" if seen is None else f" AND {seen}"
 
 
 @dataclass(frozen=True)

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Table, false, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.sql import Select
 
 from learnhub.core.ids import uuid7
-from learnhub.datasources.postgres import outbox
+from learnhub.datasources.postgres import outbox, raw
 from learnhub.datasources.postgres.pagination import Listing
-from learnhub.datasources.postgres.sql import fetch_all, in_texts, in_uuids
+from learnhub.datasources.postgres.raw import Args, Row, names
+from learnhub.datasources.postgres.sql import fetch_all, in_texts
 from learnhub.datasources.postgres.tables import courses, utcnow
 
 _COLUMNS = (
@@ -31,6 +30,10 @@ _COLUMNS = (
     courses.c.created_at,
 )
 
+_NAMES = names(*_COLUMNS)
+_BY_IDS = raw.select(_NAMES, "courses", "courses.id = ANY($1::uuid[])")
+_BY_CONTENT_IDS = raw.select(_NAMES, "courses", "courses.content_id = ANY($1::text[])")
+
 
 @dataclass(frozen=True)
 class CourseFilter:
@@ -41,14 +44,14 @@ class CourseFilter:
 
 def catalogue(where: CourseFilter) -> Listing:
     """The catalogue, oldest course first."""
-    stmt = select(*_COLUMNS)
+    args, conditions = Args(), []
     if where.tag is not None:
-        stmt = stmt.where(courses.c.tags.contains([where.tag]))
+        conditions.append(f"courses.tags @> {args([where.tag])}::varchar[]")
     if where.level is not None:
-        stmt = stmt.where(courses.c.level == where.level)
+        conditions.append(f"courses.level = {args(where.level)}")
     if where.published is not None:
-        stmt = stmt.where(courses.c.published == where.published)
-    return Listing(stmt, courses.c.id, newest_first=False)
+        conditions.append(f"courses.published = {'true' if where.published else 'false'}")
+    return Listing.of(_NAMES, "courses", "courses.id", conditions, args, newest_first=False)
 
 
 @dataclass(frozen=True)
@@ -59,43 +62,48 @@ class CourseScope:
     everything: bool = False
     owner_id: uuid.UUID | None = None
 
-    def visible(self, course_id: ColumnElement[Any]) -> ColumnElement[bool] | None:
-        """A condition on a course id column; None: no condition."""
+    def condition(self, course: str, bind: Callable[[uuid.UUID], str]) -> str | None:
+        """The rule, as SQL on the courses row named `course` (the table or an alias); `bind`
+        turns the owner's id into a parameter placeholder. None: no condition. The one SQL form
+        of the rule: the lists here and the vector search (chunks.py) both use it."""
         if self.everything:
             return None
-        seen: ColumnElement[bool] = courses.c.published
-        if self.owner_id is not None:
-            seen = seen | (courses.c.instructor_id == self.owner_id)
-        return course_id.in_(select(courses.c.id).where(seen))
+        if self.owner_id is None:
+            return f"{course}.published"
+        return f"({course}.published OR {course}.instructor_id = {bind(self.owner_id)})"
+
+    def visible(self, course_id: str, bind: Callable[[uuid.UUID], str]) -> str | None:
+        """A condition on a course id column: the reader may see that course. None: no condition."""
+        seen = self.condition("courses", bind)
+        return None if seen is None else f"{course_id} IN ({raw.select('courses.id', 'courses', seen)})"
 
 
-def scoped(stmt: Select[Any], scope: CourseScope, course_id: ColumnElement[Any]) -> Select[Any]:
-    condition = scope.visible(course_id)
-    return stmt if condition is None else stmt.where(condition)
-
-
-def user_rows(
-    table: Table, columns: Sequence[Column[Any]], user_id: uuid.UUID, scope: CourseScope, *where: ColumnElement[bool]
-) -> Listing:
+def user_rows(table: str, columns: str, user_id: uuid.UUID, scope: CourseScope, *where: str) -> Listing:
     """A user's rows of `table` (enrollments, attempts) in courses the reader may see, newest first."""
-    stmt = select(*columns).where(table.c.user_id == user_id, *where)
-    return Listing(scoped(stmt, scope, table.c.course_id), table.c.id)
+    args = Args()
+    conditions = [f"{table}.user_id = {args(user_id)}", *where]
+    if (visible := scope.visible(f"{table}.course_id", args)) is not None:
+        conditions.append(visible)
+    return Listing.of(columns, table, f"{table}.id", conditions, args)
 
 
-async def courses_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> Sequence[RowMapping]:
-    return await fetch_all(engine, select(*_COLUMNS).where(in_uuids(courses.c.id, "ids", ids)))
+async def courses_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> list[Row]:
+    return await raw.fetch(engine, _BY_IDS, ids)
 
 
-async def courses_by_content_ids(engine: AsyncEngine, content_ids: Sequence[str]) -> Sequence[RowMapping]:
-    return await fetch_all(engine, select(*_COLUMNS).where(in_texts(courses.c.content_id, "cids", content_ids)))
+async def courses_by_content_ids(engine: AsyncEngine, content_ids: Sequence[str]) -> list[Row]:
+    return await raw.fetch(engine, _BY_CONTENT_IDS, content_ids)
 
 
 async def content_ids_visible_to(engine: AsyncEngine, instructor_id: uuid.UUID | None) -> tuple[list[str], list[str]]:
     """(content ids of published courses, content ids of `instructor_id`'s own courses), in one
     statement: what the question bank's database-side visibility filter needs."""
-    own = courses.c.instructor_id == instructor_id if instructor_id is not None else false()
-    stmt = select(courses.c.content_id, courses.c.published, own.label("own")).where(courses.c.published | own)
-    rows = await fetch_all(engine, stmt)
+    args = Args()
+    seen = CourseScope(owner_id=instructor_id).condition("courses", args)  # the owner, if any, is $1
+    assert seen is not None  # only a scope of everything has no condition
+    own = "false" if instructor_id is None else "courses.instructor_id = $1"
+    sql = raw.select(f"courses.content_id, courses.published, {own} AS own", "courses", seen)
+    rows = await raw.fetch(engine, sql, *args.values)
     return [r["content_id"] for r in rows if r["published"]], [r["content_id"] for r in rows if r["own"]]
 
 

@@ -11,10 +11,20 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from learnhub.datasources.postgres import raw
+from learnhub.datasources.postgres.raw import Row, names
 from learnhub.datasources.postgres.sql import fetch_all, fetch_one, in_texts
 from learnhub.datasources.postgres.tables import documents, utcnow
 
 _LIVE = ("pending", "ready")
+_READY_OF_ENTITIES = raw.select(
+    names(*documents.c),
+    "documents",
+    "documents.purpose = $1",
+    "documents.status = 'ready'",
+    "documents.entity_id = ANY($2::text[])",
+    then="ORDER BY documents.created_at, documents.id",
+)
 
 
 async def insert(conn: AsyncConnection, values: dict[str, Any]) -> RowMapping:
@@ -52,18 +62,9 @@ async def set_status(
     return (await conn.execute(stmt)).mappings().first()
 
 
-async def ready_of_entities(engine: AsyncEngine, purpose: str, entity_ids: Sequence[str]) -> Sequence[RowMapping]:
+async def ready_of_entities(engine: AsyncEngine, purpose: str, entity_ids: Sequence[str]) -> list[Row]:
     """Ready documents of these entities (lessons, users), oldest first."""
-    stmt = (
-        select(*documents.c)
-        .where(
-            documents.c.purpose == purpose,
-            documents.c.status == "ready",
-            in_texts(documents.c.entity_id, "e", entity_ids),
-        )
-        .order_by(documents.c.created_at, documents.c.id)
-    )
-    return await fetch_all(engine, stmt)
+    return await raw.fetch(engine, _READY_OF_ENTITIES, purpose, entity_ids)
 
 
 async def ready_avatars_except(conn: AsyncConnection, owner_id: uuid.UUID, keep: uuid.UUID) -> Sequence[RowMapping]:

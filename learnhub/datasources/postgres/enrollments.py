@@ -11,11 +11,12 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from learnhub.core.ids import uuid7
+from learnhub.datasources.postgres import raw
 from learnhub.datasources.postgres.courses import CourseScope, user_rows
 from learnhub.datasources.postgres.outbox import add_event
 from learnhub.datasources.postgres.pagination import Listing
-from learnhub.datasources.postgres.sql import fetch_all, in_uuids
-from learnhub.datasources.postgres.tables import courses, enrollments, utcnow
+from learnhub.datasources.postgres.raw import Args, Row, names
+from learnhub.datasources.postgres.tables import enrollments, utcnow
 
 _COLUMNS = (
     enrollments.c.id,
@@ -25,29 +26,39 @@ _COLUMNS = (
     enrollments.c.completed_at,
     enrollments.c.created_at,
 )
+_NAMES = names(*_COLUMNS)
+_FOR_PAIRS = raw.select(
+    _NAMES, "enrollments", "enrollments.user_id = ANY($1::uuid[])", "enrollments.course_id = ANY($2::uuid[])"
+)
+_BY_IDS = raw.select(_NAMES, "enrollments", "enrollments.id = ANY($1::uuid[])")
+_NOT_CANCELLED = "enrollments.status <> 'cancelled'"
+_ENROLLED_CONTENT_IDS = raw.select(
+    "courses.content_id",
+    "courses JOIN enrollments ON enrollments.course_id = courses.id",
+    "enrollments.user_id = $1",
+    _NOT_CANCELLED,
+)
 
 
 def enrollments_of_user(user_id: uuid.UUID, scope: CourseScope) -> Listing:
-    return user_rows(enrollments, _COLUMNS, user_id, scope)
+    return user_rows("enrollments", _NAMES, user_id, scope)
 
 
 async def enrollments_for_pairs(
     engine: AsyncEngine, user_ids: Sequence[uuid.UUID], course_ids: Sequence[uuid.UUID]
-) -> Sequence[RowMapping]:
+) -> list[Row]:
     """Enrollments of any of the users in any of the courses (the caller matches pairs)."""
-    stmt = select(*_COLUMNS).where(
-        in_uuids(enrollments.c.user_id, "users", user_ids), in_uuids(enrollments.c.course_id, "courses", course_ids)
-    )
-    return await fetch_all(engine, stmt)
+    return await raw.fetch(engine, _FOR_PAIRS, user_ids, course_ids)
 
 
-async def enrollments_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> Sequence[RowMapping]:
-    return await fetch_all(engine, select(*_COLUMNS).where(in_uuids(enrollments.c.id, "ids", ids)))
+async def enrollments_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> list[Row]:
+    return await raw.fetch(engine, _BY_IDS, ids)
 
 
 def enrollments_of_course(course_id: uuid.UUID) -> Listing:
     """A course's students, newest enrollment first (the course's instructor)."""
-    return Listing(select(*_COLUMNS).where(enrollments.c.course_id == course_id), enrollments.c.id)
+    args = Args()
+    return Listing.of(_NAMES, "enrollments", "enrollments.id", [f"enrollments.course_id = {args(course_id)}"], args)
 
 
 async def enroll(engine: AsyncEngine, user_id: uuid.UUID, course_id: uuid.UUID) -> RowMapping:
@@ -115,14 +126,9 @@ async def mark_completed(engine: AsyncEngine, user_id: uuid.UUID, course_id: uui
 
 def learning(user_id: uuid.UUID, scope: CourseScope) -> Listing:
     """The user's active and completed enrollments (`myCourses`)."""
-    return user_rows(enrollments, _COLUMNS, user_id, scope, enrollments.c.status != "cancelled")
+    return user_rows("enrollments", _NAMES, user_id, scope, _NOT_CANCELLED)
 
 
 async def enrolled_course_content_ids(engine: AsyncEngine, user_id: uuid.UUID) -> list[str]:
     """Content ids of the courses the user is enrolled in (active or completed)."""
-    stmt = (
-        select(courses.c.content_id)
-        .join(enrollments, enrollments.c.course_id == courses.c.id)
-        .where(enrollments.c.user_id == user_id, enrollments.c.status != "cancelled")
-    )
-    return [row["content_id"] for row in await fetch_all(engine, stmt)]
+    return [row["content_id"] for row in await raw.fetch(engine, _ENROLLED_CONTENT_IDS, user_id)]

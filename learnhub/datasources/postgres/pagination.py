@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Select, func
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from learnhub.datasources.postgres.sql import fetch_all, fetch_value
+from learnhub.datasources.postgres import raw
+from learnhub.datasources.postgres.raw import Args, Row
 
 
 @dataclass(frozen=True)
@@ -27,32 +26,39 @@ class PageRequest:
 
 @dataclass(frozen=True)
 class Page:
-    rows: Sequence[RowMapping]
+    rows: Sequence[Row]
     has_next: bool
     keys: Sequence[uuid.UUID]  # each row's key, in row order: what a following page starts after
 
 
 @dataclass(frozen=True)
 class Listing:
-    """The rows of one list: `rows` selects them (columns, joins, filters; no order or limit),
-    ordered and paged on `key`, newest first unless told otherwise."""
+    """The rows of one list: `columns` of `source` (a table or a join) where every condition of
+    `where` holds (their parameters, `$1` on, in `args`), ordered and paged on `key` (a column
+    of `source`, named as the rows name it after its last dot), newest first unless told otherwise."""
 
-    rows: Select[Any]
-    key: Column[Any]
+    columns: str
+    source: str
+    key: str
+    where: tuple[str, ...] = ()
+    args: tuple[Any, ...] = ()
     newest_first: bool = True
+
+    @classmethod
+    def of(cls, columns: str, source: str, key: str, where: Sequence[str], args: Args, **kw: Any) -> Listing:
+        return cls(columns, source, key, tuple(where), tuple(args.values), **kw)
 
     async def page(self, engine: AsyncEngine, request: PageRequest) -> Page:
         """One page, in one statement: it fetches one extra row to learn whether another page follows."""
-        stmt, key = self.rows, self.key
+        args, where = Args(*self.args), list(self.where)
         if request.after is not None:
-            stmt = stmt.where(key < request.after if self.newest_first else key > request.after)
-        order = key.desc() if self.newest_first else key.asc()
-        fetched = await fetch_all(engine, stmt.order_by(order).limit(request.first + 1))
+            where.append(f"{self.key} {'<' if self.newest_first else '>'} {args(request.after)}")
+        order = f"ORDER BY {self.key} {'DESC' if self.newest_first else 'ASC'} LIMIT {args(request.first + 1)}"
+        fetched = await raw.fetch(engine, raw.select(self.columns, self.source, *where, then=order), *args.values)
         rows = fetched[: request.first]
-        return Page(rows=rows, has_next=len(fetched) > request.first, keys=[row[key] for row in rows])
+        name = self.key.rpartition(".")[2]
+        return Page(rows=rows, has_next=len(fetched) > request.first, keys=[row[name] for row in rows])
 
     async def count(self, engine: AsyncEngine) -> int:
-        """Rows in the whole list. The columns give way to count(*), and their tables stay in the
-        FROM list: the same FROM and WHERE as the page's statement."""
-        stmt = self.rows.with_only_columns(func.count(), maintain_column_froms=True)
-        return int(await fetch_value(engine, stmt))
+        """Rows in the whole list: the same FROM and WHERE as the page's statement."""
+        return int(await raw.fetch_val(engine, raw.select("count(*)", self.source, *self.where), *self.args))

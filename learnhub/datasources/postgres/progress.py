@@ -11,8 +11,10 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from learnhub.core.ids import uuid7
+from learnhub.datasources.postgres import raw
 from learnhub.datasources.postgres.outbox import add_event
-from learnhub.datasources.postgres.sql import fetch_all, in_texts, in_uuids
+from learnhub.datasources.postgres.raw import Row, names
+from learnhub.datasources.postgres.sql import fetch_all
 from learnhub.datasources.postgres.tables import lesson_progress, utcnow
 
 _COLUMNS = (
@@ -25,31 +27,35 @@ _COLUMNS = (
     lesson_progress.c.completed_at,
     lesson_progress.c.updated_at,
 )
+_NAMES = names(*_COLUMNS)
+_FOR = raw.select(
+    _NAMES,
+    "lesson_progress",
+    "lesson_progress.user_id = ANY($1::uuid[])",
+    "lesson_progress.lesson_content_id = ANY($2::text[])",
+)
+_IN_COURSES = raw.select(
+    _NAMES,
+    "lesson_progress",
+    "lesson_progress.user_id = ANY($1::uuid[])",
+    "lesson_progress.course_id = ANY($2::uuid[])",
+    then="ORDER BY lesson_progress.id",
+)
 
 
-async def progress_for(
-    engine: AsyncEngine, user_ids: Sequence[uuid.UUID], lesson_ids: Sequence[str]
-) -> Sequence[RowMapping]:
+async def progress_for(engine: AsyncEngine, user_ids: Sequence[uuid.UUID], lesson_ids: Sequence[str]) -> list[Row]:
     """Rows for any of the users and any of the lessons: a superset the caller matches pairwise.
 
     One statement whatever the batch; the unique (user_id, lesson_content_id) index serves it.
     """
-    stmt = select(*_COLUMNS).where(
-        in_uuids(lesson_progress.c.user_id, "users", user_ids),
-        in_texts(lesson_progress.c.lesson_content_id, "lessons", lesson_ids),
-    )
-    return await fetch_all(engine, stmt)
+    return await raw.fetch(engine, _FOR, user_ids, lesson_ids)
 
 
 async def progress_in_courses(
     engine: AsyncEngine, user_ids: Sequence[uuid.UUID], course_ids: Sequence[uuid.UUID]
-) -> Sequence[RowMapping]:
+) -> list[Row]:
     """Every progress row of any of the users in any of the courses (callers match pairs)."""
-    stmt = select(*_COLUMNS).where(
-        in_uuids(lesson_progress.c.user_id, "users", user_ids),
-        in_uuids(lesson_progress.c.course_id, "courses", course_ids),
-    )
-    return await fetch_all(engine, stmt.order_by(lesson_progress.c.id))
+    return await raw.fetch(engine, _IN_COURSES, user_ids, course_ids)
 
 
 async def record(

@@ -11,8 +11,10 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from learnhub.core.ids import uuid7
+from learnhub.datasources.postgres import raw
 from learnhub.datasources.postgres.engine import reads
-from learnhub.datasources.postgres.sql import fetch_all, fetch_one, in_texts
+from learnhub.datasources.postgres.raw import Row, names
+from learnhub.datasources.postgres.sql import fetch_one
 from learnhub.datasources.postgres.tables import courses, share_links, utcnow
 
 # What a link's owner sees of it; never the token hash.
@@ -28,6 +30,12 @@ COLUMNS = (
     share_links.c.max_uses,
     share_links.c.use_count,
     share_links.c.last_used_at,
+)
+_OF_COURSES = raw.select(
+    names(*COLUMNS),
+    "share_links",
+    "share_links.course_id = ANY($1::text[])",
+    then="ORDER BY share_links.created_at DESC, share_links.id DESC",
 )
 
 
@@ -109,11 +117,6 @@ async def revoke_link(engine: AsyncEngine, link_id: uuid.UUID) -> RowMapping | N
         return (await conn.execute(stmt)).mappings().first()
 
 
-async def links_of_courses(engine: AsyncEngine, course_ids: Sequence[str]) -> Sequence[RowMapping]:
+async def links_of_courses(engine: AsyncEngine, course_ids: Sequence[str]) -> list[Row]:
     """Every link of these courses (by content id), newest first (index course_id, created_at)."""
-    stmt = (
-        select(*COLUMNS)
-        .where(in_texts(share_links.c.course_id, "cids", course_ids))
-        .order_by(share_links.c.created_at.desc(), share_links.c.id.desc())
-    )
-    return await fetch_all(engine, stmt)
+    return await raw.fetch(engine, _OF_COURSES, course_ids)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, String, any_, bindparam
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
@@ -15,20 +14,12 @@ from sqlalchemy.sql import Executable
 from learnhub.datasources.postgres.engine import reads
 
 
-def uuid_array(name: str, values: Sequence[uuid.UUID]) -> BindParameter[Any]:
-    return bindparam(name, list(values), type_=ARRAY(UUID(as_uuid=True)))
-
-
 def text_array(name: str, values: Sequence[str]) -> BindParameter[Any]:
     return bindparam(name, list(values), type_=ARRAY(String()))
 
 
-def in_uuids(column: ColumnElement[Any], name: str, values: Sequence[uuid.UUID]) -> ColumnElement[bool]:
-    """`column = ANY($n)`: one statement text (and one prepared statement) for any batch size."""
-    return column == any_(uuid_array(name, values))
-
-
 def in_texts(column: ColumnElement[Any], name: str, values: Sequence[str]) -> ColumnElement[bool]:
+    """`column = ANY($n)`: one statement text (and one prepared statement) for any batch size."""
     return column == any_(text_array(name, values))
 
 

@@ -11,8 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from learnhub.core.ids import uuid7
+from learnhub.datasources.postgres import raw
 from learnhub.datasources.postgres.pagination import Listing
-from learnhub.datasources.postgres.sql import fetch_all, fetch_one, in_uuids
+from learnhub.datasources.postgres.raw import Args, Row, names
+from learnhub.datasources.postgres.sql import fetch_one
 from learnhub.datasources.postgres.tables import user_profiles, users, utcnow
 
 _PUBLIC = (
@@ -26,7 +28,9 @@ _PUBLIC = (
     user_profiles.c.avatar_url,
     user_profiles.c.timezone,
 )
-_JOINED = users.outerjoin(user_profiles, user_profiles.c.user_id == users.c.id)
+_PUBLIC_NAMES = names(*_PUBLIC)
+_JOINED = "users LEFT OUTER JOIN user_profiles ON user_profiles.user_id = users.id"
+_BY_IDS = raw.select(_PUBLIC_NAMES, _JOINED, "users.id = ANY($1::uuid[])")
 
 
 class EmailTaken(Exception):
@@ -37,8 +41,8 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-async def users_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> Sequence[RowMapping]:
-    return await fetch_all(engine, select(*_PUBLIC).select_from(_JOINED).where(in_uuids(users.c.id, "ids", ids)))
+async def users_by_ids(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> list[Row]:
+    return await raw.fetch(engine, _BY_IDS, ids)
 
 
 async def credentials_by_email(engine: AsyncEngine, email: str) -> RowMapping | None:
@@ -81,10 +85,9 @@ async def set_disabled(engine: AsyncEngine, user_id: uuid.UUID, disabled: bool) 
 
 def user_list(role: str | None) -> Listing:
     """Newest first, optionally of one role (admin screens)."""
-    stmt = select(*_PUBLIC).select_from(_JOINED)
-    if role is not None:
-        stmt = stmt.where(users.c.role == role)
-    return Listing(stmt, users.c.id)
+    args = Args()
+    where = [f"users.role = {args(role)}"] if role is not None else []
+    return Listing.of(_PUBLIC_NAMES, _JOINED, "users.id", where, args)
 
 
 async def create_user(
