@@ -78,6 +78,12 @@ class CourseContentByIdLoader(_VisibleDocLoader):
         return str(doc["_id"])  # the content document of course:<slug> has that id
 
 
+class CourseSummaryByIdLoader(CourseContentByIdLoader):
+    """A course's title and its modules' lesson ids only (`title`, `lessonCount`)."""
+
+    fetch = staticmethod(content.course_summaries_by_ids)
+
+
 class LessonByIdLoader(_VisibleDocLoader):
     """Lesson without its body."""
 

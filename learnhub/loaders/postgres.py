@@ -109,14 +109,18 @@ class QuizAttemptByIdLoader(_RowLoader[uuid.UUID]):
     fetch = staticmethod(attempts.attempts_by_ids)
 
 
-ProgressKey = tuple[uuid.UUID, str]
+class ViewerProgressByLessonLoader(DataLoader[str, raw.Row | None]):
+    """The viewer's own progress rows by lesson content id. A dashboard asks for ~1,000 lessons:
+    plain string keys, where `(user id, lesson id)` pairs hashed a UUID about eight times each
+    in the loader's bookkeeping (~2 ms of a dashboard's 25)."""
 
+    def __init__(self, engine: AsyncEngine, user_id: uuid.UUID) -> None:
+        key_of = itemgetter("lesson_content_id")
 
-class LessonProgressByUserLessonLoader(_RowLoader[ProgressKey]):
-    """Key: (user id, lesson content id)."""
+        async def load(lesson_ids: list[str]) -> list[raw.Row | None]:
+            return in_key_order(lesson_ids, await progress.progress_for(engine, [user_id], lesson_ids), key_of)
 
-    fetch = staticmethod(by_pairs(progress.progress_for))
-    key = ("user_id", "lesson_content_id")
+        super().__init__(load, max_batch_size=MAX_BATCH_SIZE)
 
 
 EnrollmentKey = tuple[uuid.UUID, uuid.UUID]

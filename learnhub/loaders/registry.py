@@ -57,8 +57,11 @@ class Loaders:
         return postgres.QuizAttemptByIdLoader(self._engine)
 
     @cached_property
-    def progress_by_user_lesson(self) -> postgres.LessonProgressByUserLessonLoader:
-        return postgres.LessonProgressByUserLessonLoader(self._engine)
+    def viewer_progress_by_lesson(self) -> postgres.ViewerProgressByLessonLoader:
+        """The signed-in viewer's progress (callers check that someone is signed in)."""
+        if self.viewer.user_id is None:
+            raise RuntimeError("no viewer progress for a signed-out request")
+        return postgres.ViewerProgressByLessonLoader(self._engine, self.viewer.user_id)
 
     @cached_property
     def progress_by_user_course(self) -> postgres.LessonProgressByUserCourseLoader:
@@ -83,6 +86,10 @@ class Loaders:
     @cached_property
     def course_content_by_id(self) -> mongo.CourseContentByIdLoader:
         return mongo.CourseContentByIdLoader(self._db, self.viewer, self.course_by_content_id)
+
+    @cached_property
+    def course_summary_by_id(self) -> mongo.CourseSummaryByIdLoader:
+        return mongo.CourseSummaryByIdLoader(self._db, self.viewer, self.course_by_content_id)
 
     @cached_property
     def lesson_by_id(self) -> mongo.LessonByIdLoader:

@@ -27,6 +27,9 @@ Database = AsyncDatabase[Doc]
 Projection = Mapping[str, int]
 
 COURSE_OUTLINE: Projection = {"title": 1, "summary": 1, "description": 1, "modules": 1, "version": 1, "updated_at": 1}
+# What a course's `title` and `lessonCount` read: a catalogue page of 50 courses decodes a
+# fraction of the outlines' bytes (module titles and summaries, descriptions).
+COURSE_SUMMARY: Projection = {"title": 1, "modules.lesson_ids": 1}
 # Lesson lists never need the body, which is most of a lesson's bytes.
 LESSON_SUMMARY: Projection = {"blocks": 0}
 # The course id decides who may read the body (auth/visibility.py).
@@ -71,6 +74,7 @@ def _reader(model: type[Any], projection: Projection | None) -> Reader:
 
 
 course_content_by_ids = _reader(CourseContent, COURSE_OUTLINE)
+course_summaries_by_ids = _reader(CourseContent, COURSE_SUMMARY)
 lessons_by_ids = _reader(LessonContent, LESSON_SUMMARY)
 lesson_bodies_by_ids = _reader(LessonContent, LESSON_BODY)
 quizzes_by_ids = _reader(QuizContent, QUIZ_FIELDS)

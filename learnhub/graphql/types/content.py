@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
@@ -140,7 +140,7 @@ class Lesson(Node):
         viewer = info.context.viewer
         if viewer.user_id is None:
             return None
-        row = await info.context.loaders.progress_by_user_lesson.load((viewer.user_id, self.content_id))
+        row = await info.context.loaders.viewer_progress_by_lesson.load(self.content_id)
         return LessonProgress.from_row(row) if row is not None else None
 
     @strawberry.field
@@ -236,9 +236,9 @@ class CourseContent:
         loaders = info.context.loaders
         docs = loaders.lesson_by_id.load_many(lesson_ids)
         user_id = info.context.viewer.user_id
-        rows: list[RowMapping | None] | None = None
+        rows: Sequence[RowMapping | None] | None = None
         if user_id is not None and selects(info, "lessons", "progress"):
-            rows = await loaders.progress_by_user_lesson.load_many([(user_id, lesson_id) for lesson_id in lesson_ids])
+            rows = await loaders.viewer_progress_by_lesson.load_many(lesson_ids)
         progress = dict(zip(lesson_ids, rows, strict=True)) if rows is not None else {}
         by_id = dict(zip(lesson_ids, await docs, strict=True))
 
