@@ -63,6 +63,18 @@ def _target_concurrency(meta: dict[str, Any]) -> int:
     return min(levels, key=lambda c: abs(c - shapes.TARGET_CONCURRENCY))
 
 
+def _throughput_row(text: str, gateway: Run | None, other: Run | None, limit: float, *, share: bool) -> TargetRow:
+    """The gateway's req/s against another server's, as a share (of the floor) or a ratio."""
+    if gateway is None or other is None:
+        return TargetRow(text, "not measured", None)
+    ratio = gateway["rps"] / other["rps"]
+    if share:
+        measured = f"{ratio:.0%} ({gateway['rps']:,.0f} vs {other['rps']:,.0f} req/s)"
+    else:
+        measured = f"{ratio:.2f}x ({gateway['rps']:,.1f} vs {other['rps']:,.1f} req/s)"
+    return TargetRow(text, measured, ratio >= limit)
+
+
 def evaluate(results: dict[str, Any]) -> list[TargetRow]:
     runs: list[Run] = results["runs"]
     level = _target_concurrency(results["meta"])
@@ -87,23 +99,13 @@ def evaluate(results: dict[str, Any]) -> list[TargetRow]:
     for shape in ("catalog", "hot"):
         # Executing every request; then, as a visitor's read is served, with the public-read cache.
         for target, how in (("gateway", ""), (CACHED_GATEWAY, ", public-read cache on")):
-            gateway, floor = find(runs, shape, target, "closed", level), pair(shape)[1]
             text = f"{shape} throughput >= {shapes.THROUGHPUT_SHARE:.0%} of floor at c={level}{how}"
-            if gateway is None or floor is None:
-                rows.append(TargetRow(text, "not measured", None))
-                continue
-            share = gateway["rps"] / floor["rps"]
-            measured = f"{share:.0%} ({gateway['rps']:,.0f} vs {floor['rps']:,.0f} req/s)"
-            rows.append(TargetRow(text, measured, share >= shapes.THROUGHPUT_SHARE))
+            gateway, floor = find(runs, shape, target, "closed", level), pair(shape)[1]
+            rows.append(_throughput_row(text, gateway, floor, shapes.THROUGHPUT_SHARE, share=True))
     for shape, limit in shapes.APOLLO_THROUGHPUT_RATIO.items():
-        gateway, apollo = find(runs, shape, "gateway", "closed", level), find(runs, shape, "apollo", "closed", level)
         text = f"{shape} throughput >= {limit:g}x Apollo at c={level}"
-        if gateway is None or apollo is None:
-            rows.append(TargetRow(text, "not measured", None))
-            continue
-        ratio = gateway["rps"] / apollo["rps"]
-        measured = f"{ratio:.2f}x ({gateway['rps']:,.1f} vs {apollo['rps']:,.1f} req/s)"
-        rows.append(TargetRow(text, measured, ratio >= limit))
+        gateway, apollo = find(runs, shape, "gateway", "closed", level), find(runs, shape, "apollo", "closed", level)
+        rows.append(_throughput_row(text, gateway, apollo, limit, share=False))
     for shape, limit in shapes.ROUND_TRIP_TARGETS.items():
         trips = results["probes"].get(shape, {}).get("gateway")
         text = f"{shape} round trips <= {limit}"

@@ -70,15 +70,19 @@ def test_every_shape_ran_on_both_servers_without_errors(smoke: tuple[Path, dict[
     assert not any(r["target"] == "floor" and r["shape"] == WRITE_SHAPE for r in runs)
 
 
+def _ran_without_errors(runs: list[dict[str, Any]], shapes: tuple[str, ...], target: str) -> None:
+    for shape in shapes:
+        for concurrency in SMOKE_CONCURRENCY:
+            run = _run(runs, shape, target, concurrency)
+            assert run["requests"] > 0, run
+            assert run["error_total"] == 0, run
+
+
 def test_peers_ran_their_shapes_without_errors(smoke: tuple[Path, dict[str, Any]]) -> None:
     _, results = smoke
     runs = results["runs"]
     for peer in PEERS:
-        for shape in PEER_SHAPES:
-            for concurrency in SMOKE_CONCURRENCY:
-                run = _run(runs, shape, peer, concurrency)
-                assert run["requests"] > 0, run
-                assert run["error_total"] == 0, run
+        _ran_without_errors(runs, PEER_SHAPES, peer)
         # Neither search nor submit: the peers serve the four read shapes only.
         assert {r["shape"] for r in runs if r["target"] == peer} == set(PEER_SHAPES)
     for shape in PEER_SHAPES:
@@ -122,9 +126,5 @@ def test_report_and_chart_written(smoke: tuple[Path, dict[str, Any]]) -> None:
 def test_the_cached_gateway_ran_the_shapes_its_cache_serves(smoke: tuple[Path, dict[str, Any]]) -> None:
     _, results = smoke
     runs = results["runs"]
-    for shape in CACHED_SHAPES:
-        for concurrency in SMOKE_CONCURRENCY:
-            run = _run(runs, shape, CACHED_GATEWAY, concurrency)
-            assert run["requests"] > 0, run
-            assert run["error_total"] == 0, run
+    _ran_without_errors(runs, CACHED_SHAPES, CACHED_GATEWAY)
     assert {r["shape"] for r in runs if r["target"] == CACHED_GATEWAY} == set(CACHED_SHAPES)

@@ -91,7 +91,7 @@ class Plans:
             return variants[key]
         try:
             plan: OperationPlan | None = compile_operation(
-                executor.schema, executor.fragments, executor.variable_values, operation
+                executor.schema, executor.fragments, executor.variable_values, operation, executor.plain
             )
             self.compiled += 1
         except (Unsupported, GraphQLError, RecursionError):
@@ -278,23 +278,23 @@ class CompiledExecutor(PlainFieldExecutor):
             raise
         if not pending:
             return results
-        return self._gather_fields(results, pending)
+        return self._gather(results, pending)
 
     @staticmethod
-    async def _gather_fields(results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
+    async def _gather(completed: Any, pending: list[Any]) -> Any:
+        """Await the awaitable entries of a result dict or list (their keys or indices in `pending`)."""
         if len(pending) == 1:
-            results[pending[0]] = await results[pending[0]]
+            completed[pending[0]] = await completed[pending[0]]
         else:
-            values = await gather_with_cancel(*(results[name] for name in pending))
-            results.update(zip(pending, values, strict=True))
-        return results
+            values = await gather_with_cancel(*(completed[key] for key in pending))
+            for key, value in zip(pending, values, strict=True):
+                completed[key] = value
+        return completed
 
     # --- one field (Executor.execute_field) ------------------------------------------------------
 
     def resolve_info(self, field: FieldPlan, path: Path) -> Any:
         return self.build_resolve_info(field.definition, field.nodes, field.parent_type, path)
-
-    _info = resolve_info
 
     def run_field(self, field: FieldPlan, source: Any, parent_path: Path | None) -> Any:
         path = Path(parent_path, field.response_name, field.parent_type.name)
@@ -305,13 +305,13 @@ class CompiledExecutor(PlainFieldExecutor):
                 # Strawberry's attribute reader ignores the resolve-info.
                 result = field.resolve(source, None)
                 if field.completion_needs_info:
-                    info = self._info(field, path)
+                    info = self.resolve_info(field, path)
             elif kind == DIRECT:
                 if field.completion_needs_info or (field.info_keyword is not None and self.info_class is not Info):
-                    info = self._info(field, path)
+                    info = self.resolve_info(field, path)
                 result = self._call_direct(field, source, info, path)
             else:
-                info = self._info(field, path)
+                info = self.resolve_info(field, path)
                 result = field.resolve(source, info, **self._arguments(field))
             if self.is_awaitable(result):
                 return self._complete_awaited(field, result, path, info)
@@ -386,7 +386,7 @@ class CompiledExecutor(PlainFieldExecutor):
                 out = None
             if out is None or out is Undefined:
                 return self.complete_value(
-                    completion.type, field.details, info or self._info(field, path), path, value, None
+                    completion.type, field.details, info or self.resolve_info(field, path), path, value, None
                 )
             return out
         if completion.item is not None:
@@ -399,7 +399,7 @@ class CompiledExecutor(PlainFieldExecutor):
         if not isinstance(value, list | tuple):
             # graphql-core's message for a non-list (and its handling of other iterables)
             return self.complete_value(
-                completion.type, field.details, info or self._info(field, path), path, value, None
+                completion.type, field.details, info or self.resolve_info(field, path), path, value, None
             )
         item = completion.item
         assert item is not None
@@ -410,7 +410,7 @@ class CompiledExecutor(PlainFieldExecutor):
             for index, element in enumerate(value):
                 item_path = path.add_key(index, None)
                 if is_awaitable(element):
-                    info = info or self._info(field, path)
+                    info = info or self.resolve_info(field, path)
                     completed.append(
                         self.complete_awaitable_list_item_value(
                             element, item.type, field.details, info, item_path, None
@@ -433,7 +433,7 @@ class CompiledExecutor(PlainFieldExecutor):
             raise
         if not pending:
             return completed
-        return self._gather_items(completed, pending)
+        return self._gather(completed, pending)
 
     async def _await_item(self, item: Completion, field: FieldPlan, done: Awaitable[Any], item_path: Path) -> Any:
         try:
@@ -442,25 +442,15 @@ class CompiledExecutor(PlainFieldExecutor):
             self.handle_field_error(raw_error, item.type, field.details, item_path)
             return None
 
-    @staticmethod
-    async def _gather_items(completed: list[Any], pending: list[int]) -> list[Any]:
-        if len(pending) == 1:
-            completed[pending[0]] = await completed[pending[0]]
-        else:
-            values = await gather_with_cancel(*(completed[index] for index in pending))
-            for index, sub_result in zip(pending, values, strict=True):
-                completed[index] = sub_result
-        return completed
-
     def _complete_object(self, plan: ObjectPlan, field: FieldPlan, value: Any, path: Path, info: Any) -> Any:
         is_type_of = plan.is_type_of
         if is_type_of is not None:
             if plan.is_type_of_needs_info:
-                info = info or self._info(field, path)
+                info = info or self.resolve_info(field, path)
             matches = is_type_of(value, info)
             if self.is_awaitable(matches):
                 # graphql-core's path (checks again, then completes) for an asynchronous check.
-                info = info or self._info(field, path)
+                info = info or self.resolve_info(field, path)
                 return self.complete_object_value(plan.type, field.details, info, path, value, None)
             if not matches:
                 raise invalid_return_type_error(plan.type, value, field.details)
@@ -476,7 +466,7 @@ class CompiledExecutor(PlainFieldExecutor):
             known = by_class.get(type(value))
             if known is not None:
                 return self._complete_object(known, field, value, path, info)
-        info = info or self._info(field, path)
+        info = info or self.resolve_info(field, path)
         resolve_type = abstract.resolve_type or self.type_resolver
         runtime = resolve_type(value, info, abstract)
         if self.is_awaitable(runtime):

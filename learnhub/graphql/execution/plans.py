@@ -49,6 +49,8 @@ from graphql.language import DirectiveNode, FieldNode, Node, VariableNode
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from learnhub.graphql.execution.plain_fields import PlainFields
+
 # How a field's value is obtained.
 TYPENAME = 0  # `__typename`: the parent type's name
 PLAIN = 1  # an attribute holding a scalar or enum: no resolver, no rule, no arguments
@@ -155,11 +157,13 @@ class _Compiler:
         fragments: dict[str, FragmentDetails],
         variables: VariableValues,
         operation: OperationDefinitionNode,
+        plain: PlainFields,
     ) -> None:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
         self.operation = operation
+        self.plain = plain
         self.count = 0
 
     @staticmethod
@@ -169,7 +173,10 @@ class _Compiler:
 
     def object_plan(self, parent: GraphQLObjectType, grouped: dict[str, list[FieldDetails]]) -> ObjectPlan:
         plan = ObjectPlan(parent, is_type_of=parent.is_type_of)
-        plan.is_type_of_needs_info = parent.is_type_of is not None and not _ignores_info(parent.is_type_of)
+        # Strawberry's own check is an isinstance test that ignores the info.
+        plan.is_type_of_needs_info = parent.is_type_of is not None and not _made_by_strawberry(
+            parent.is_type_of, "_get_is_type_of.<locals>.is_type_of"
+        )
         for response_name, details in grouped.items():
             plan.fields.append(self.field_plan(parent, response_name, details))
         return plan
@@ -214,16 +221,19 @@ class _Compiler:
         if strawberry_field is None or plan.has_arguments:
             return plan
         if getattr(resolve, "_is_default", False) and strawberry_field.is_basic_field:
-            leaf = plan.completion.leaf
-            if leaf is None:
+            # A scalar attribute is read as plain_fields.py found it; any other attribute through
+            # Strawberry's reader.
+            plain = self.plain.get((parent.name, name))
+            if plain is None:
                 plan.kind = ATTRIBUTE
                 return plan
             plan.kind = PLAIN
-            plan.attribute = strawberry_field.python_name
-            plan.coerce = leaf.coerce_output_value
-            plan.nullable = not plan.completion.non_null
+            plan.attribute = plain.attribute
+            plan.coerce = plain.leaf.coerce_output_value
+            plan.nullable = plain.nullable
             return plan
-        if _is_strawberry_resolver(resolve) and _direct_callable(strawberry_field):
+        # Strawberry's own resolver wrapper, not one the access policy put around it.
+        if _made_by_strawberry(resolve, "._resolver", "._async_resolver") and _direct_callable(strawberry_field):
             resolver = strawberry_field.base_resolver
             assert resolver is not None
             function = resolver.wrapped_func
@@ -251,7 +261,7 @@ class _Compiler:
             done.abstract = inner
             for possible in self.schema.get_possible_types(inner):
                 done.possible[possible.name] = self.subplan(possible, details)
-            if _strawberry_interface_resolver(inner.resolve_type):
+            if _made_by_strawberry(inner.resolve_type, "_get_resolve_type.<locals>.resolve_type"):
                 done.type_by_class = {}
         elif is_object_type(inner):
             done.object = self.subplan(inner, details)
@@ -266,16 +276,12 @@ class _Compiler:
         return self.object_plan(object_type, collected.grouped_field_set)
 
 
-def _strawberry_interface_resolver(resolve_type: Callable[..., Any] | None) -> bool:
-    return getattr(resolve_type, "__module__", "") == "strawberry.schema.schema_converter" and getattr(
-        resolve_type, "__qualname__", ""
-    ).endswith("_get_resolve_type.<locals>.resolve_type")
-
-
-def _ignores_info(is_type_of: Callable[..., Any]) -> bool:
-    return getattr(is_type_of, "__module__", "") == "strawberry.schema.schema_converter" and getattr(
-        is_type_of, "__qualname__", ""
-    ).endswith("_get_is_type_of.<locals>.is_type_of")
+def _made_by_strawberry(function: Callable[..., Any] | None, *names: str) -> bool:
+    """A function Strawberry's schema converter made (its qualified name ends with one of `names`),
+    so known to behave as that code does, not one a schema or the access policy supplied."""
+    return getattr(function, "__module__", "") == "strawberry.schema.schema_converter" and getattr(
+        function, "__qualname__", ""
+    ).endswith(names)
 
 
 def _needs_info(completion: Completion) -> bool:
@@ -286,13 +292,6 @@ def _needs_info(completion: Completion) -> bool:
     if completion.item is not None:
         return _needs_info(completion.item)
     return False
-
-
-def _is_strawberry_resolver(resolve: Callable[..., Any]) -> bool:
-    """Strawberry's own wrapper, not one the access policy put around it."""
-    return getattr(resolve, "__module__", "") == "strawberry.schema.schema_converter" and getattr(
-        resolve, "__name__", ""
-    ) in {"_resolver", "_async_resolver"}
 
 
 def _direct_callable(strawberry_field: StrawberryField) -> bool:
@@ -312,8 +311,10 @@ def compile_operation(
     fragments: dict[str, FragmentDetails],
     variables: VariableValues,
     operation: OperationDefinitionNode,
+    plain: PlainFields,
 ) -> OperationPlan:
-    """The operation's plan; raises Unsupported for what only graphql-core executes."""
+    """The operation's plan (`plain`: the schema's plain scalar fields, plain_fields.py); raises
+    Unsupported for what only graphql-core executes."""
     if operation.operation != OperationType.QUERY:
         # Mutations run serially and change state; they are small, and graphql-core runs them.
         raise Unsupported(f"{operation.operation.value} operations")
@@ -322,7 +323,7 @@ def compile_operation(
     root_type = schema.get_root_type(operation.operation)
     if root_type is None:
         raise Unsupported("no root type")
-    compiler = _Compiler(schema, fragments, variables, operation)
+    compiler = _Compiler(schema, fragments, variables, operation, plain)
     collected = collect_fields(schema, fragments, variables, root_type, operation)
     if collected.new_defer_usages:
         raise Unsupported("@defer")
