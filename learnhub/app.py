@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -22,6 +23,7 @@ from learnhub.datasources.postgres.chunks import active_model
 from learnhub.datasources.stores import Stores
 from learnhub.graphql.execution.persisted import PersistedQueries
 from learnhub.graphql.schema import build_schema
+from learnhub.http.fast_path import GatewayApp
 from learnhub.http.graphiql import graphiql_asset
 from learnhub.http.graphql_view import GatewayGraphQL
 from learnhub.http.middleware import BodySizeLimit
@@ -89,18 +91,27 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.graphiql_enabled:
         routes.append(Route("/static/graphiql/{name}", graphiql_asset, methods=["GET", "HEAD"]))
     middleware = [Middleware(BodySizeLimit, limit=settings.max_body_bytes)]
+    cors: dict[str, Any] | None = None
     if settings.cors_origins:
         # Bearer tokens, not cookies: no credentials, so a listed origin gets nothing a script could not ask for anyway.
-        middleware.append(
-            Middleware(
-                CORSMiddleware,
-                allow_origins=settings.cors_origins,
-                allow_methods=["GET", "POST"],
-                allow_headers=["authorization", "content-type", "x-request-id", "apollo-require-preflight"],
-                expose_headers=["x-request-id", "retry-after"],
-                max_age=600,
-            )
+        cors = {
+            "allow_origins": settings.cors_origins,
+            "allow_methods": ["GET", "POST"],
+            "allow_headers": ["authorization", "content-type", "x-request-id", "apollo-require-preflight"],
+            "expose_headers": ["x-request-id", "retry-after"],
+            "max_age": 600,
+        }
+        middleware.append(Middleware(CORSMiddleware, **cors))
+    if settings.fast_path_enabled:
+        app: Starlette = GatewayApp(
+            view=view,
+            body_limit=settings.max_body_bytes,
+            cors=cors,
+            routes=routes,
+            lifespan=lifespan,
+            middleware=middleware,
         )
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    else:
+        app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.settings = settings
     return app

@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     plan_check: bool = False
 
     cors_origins: list[str] = Field(default_factory=list)
+    # The lean path for JSON POSTs of one operation (learnhub/http/fast_path.py). Off only to
+    # compare it with the general path, which answers every request the same way.
+    fast_path_enabled: bool = True
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     operation_timeout_seconds: float = Field(default=10.0, gt=0)
 

@@ -130,6 +130,16 @@ async def _rate_limit(stores: Stores, viewer: Viewer, ip: str) -> None:
         )
 
 
+class _PostAdapter:
+    """The one thing `execute_single` asks of a request adapter: its method (which operation
+    types it may run). The lean path serves POSTs only."""
+
+    method = "POST"
+
+
+_POST: Any = _PostAdapter()
+
+
 class GatewayGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         self.settings = settings
@@ -147,23 +157,55 @@ class GatewayGraphQL(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope, receive)
-        request.state.request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        request = self._request(scope, receive)
         try:
             _check_csrf(request)
             response = await self.run(request)
-        except RequestRefused as exc:
-            response = _refusal(
-                request, exc.status, exc.code, exc.message, headers=exc.headers, extensions=exc.extensions
-            )
-        except HTTPException as exc:
-            # Malformed requests get a GraphQL-shaped body too, never a bare text line.
-            code = _HTTP_CODES.get(exc.status_code, "BAD_REQUEST")
-            response = _refusal(request, exc.status_code, code, exc.reason)
         except ClientDisconnect:
             # The client went away before sending its whole body: nobody is left to answer.
             logger.debug("request %s: client disconnected before its body was read", request.state.request_id)
             return
+        except (RequestRefused, HTTPException) as exc:
+            response = self._refused(request, exc)
+        await self._send(request, response, scope, receive, send)
+
+    async def serve_one(self, scope: Scope, receive: Receive, send: Send, body: bytes, data: Mapping[str, Any]) -> None:
+        """The lean path (learnhub/http/fast_path.py): one operation from a JSON POST body that is
+        already read and parsed, with `query`, `variables`, `extensions` and `operationName` of the
+        types Strawberry requires. What `run` would do for it, minus the steps that cannot apply:
+        no GraphiQL page, no batch, no stream transport, no multipart, no CSRF question (JSON
+        needs a preflight), no second parse of the body."""
+        request = self._request(scope, receive)
+        request._body = body  # Starlette's own cache of the read body, for anything reading it again
+        try:
+            sub_response = await self.get_sub_response(request)
+            context = await self.get_context(request, sub_response)
+            request.state.single = True
+            request_data = GraphQLRequestData(
+                query=data.get("query"),
+                variables=data.get("variables"),
+                operation_name=data.get("operationName"),
+                extensions=data.get("extensions"),
+            )
+            result = await self.execute_single(request, _POST, sub_response, context, None, request_data)
+            response = self.create_response(await self.process_result(request, result), sub_response)
+        except (RequestRefused, HTTPException) as exc:
+            response = self._refused(request, exc)
+        await self._send(request, response, scope, receive, send)
+
+    def _request(self, scope: Scope, receive: Receive) -> Request:
+        request = Request(scope, receive)
+        request.state.request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        return request
+
+    def _refused(self, request: Request, exc: RequestRefused | HTTPException) -> Response:
+        if isinstance(exc, RequestRefused):
+            return _refusal(request, exc.status, exc.code, exc.message, headers=exc.headers, extensions=exc.extensions)
+        # Malformed requests get a GraphQL-shaped body too, never a bare text line.
+        return _refusal(request, exc.status_code, _HTTP_CODES.get(exc.status_code, "BAD_REQUEST"), exc.reason)
+
+    async def _send(self, request: Request, response: Response, scope: Scope, receive: Receive, send: Send) -> None:
+        """Status, media type and caching headers every answer of this endpoint carries, then send it."""
         if getattr(request.state, "request_error", False) and _wants_graphql_response(request):
             # GraphQL over HTTP: a request that never reached execution is a 4xx for this media type.
             response.status_code = 400
