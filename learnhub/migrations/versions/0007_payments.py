@@ -67,9 +67,7 @@ def upgrade() -> None:
         _created("updated_at"),
         _ts("succeeded_at"),
         _ts("refunded_at"),
-        sa.CheckConstraint(
-            "status IN ('pending', 'succeeded', 'failed', 'refunded')", name=op.f("ck_payments_status")
-        ),
+        sa.CheckConstraint("status IN ('pending', 'succeeded', 'failed', 'refunded')", name=op.f("ck_payments_status")),
         sa.CheckConstraint("amount_cents >= 0", name=op.f("ck_payments_amount")),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_payments_user_id_users"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
