@@ -128,10 +128,9 @@ async def set_provider_plan(conn: AsyncConnection, plan_id: uuid.UUID, provider_
     await conn.execute(update(plans).where(plans.c.id == plan_id).values(provider_plan_id=provider_plan_id))
 
 
-async def upsert_plan(conn: AsyncConnection, values: dict[str, Any]) -> None:
-    stmt = pg_insert(plans).values(id=uuid7(), **values)
-    keep = {k: stmt.excluded[k] for k in values if k != "code"}
-    await conn.execute(stmt.on_conflict_do_update(constraint="uq_plans_code", set_=keep))
+async def insert_plan(conn: AsyncConnection, values: dict[str, Any]) -> None:
+    """Add a plan unless one with its code exists (an edited plan is left as it is)."""
+    await conn.execute(pg_insert(plans).values(id=uuid7(), **values).on_conflict_do_nothing())
 
 
 # --- payments ---------------------------------------------------------------------------------------
