@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from learnhub.core.errors import PaymentProviderUnavailable
 from learnhub.core.ids import uuid7
@@ -113,8 +114,8 @@ async def buy_course(stores: Stores, buyer: Buyer, course: RowMapping | None, ke
         raise PaymentProviderUnavailable(_UNAVAILABLE) from exc
     except ProviderRejected as exc:
         return Refused("PAYMENT_FAILED", str(exc))
-    return await _write(
-        stores,
+    return await record_checkout(
+        stores.engine,
         buyer,
         key,
         {
@@ -190,15 +191,17 @@ async def subscribe(
         "provider_ref": made.ref,
         "client_secret": None,
     }
-    return await _write(stores, buyer, key, values, subscription=subscription)
+    return await record_checkout(stores.engine, buyer, key, values, subscription=subscription)
 
 
-async def _write(
-    stores: Stores, buyer: Buyer, key: str, values: dict[str, Any], *, subscription: dict[str, Any] | None
+async def record_checkout(
+    engine: AsyncEngine, buyer: Buyer, key: str, values: dict[str, Any], *, subscription: dict[str, Any] | None
 ) -> Checkout:
+    """Write what the provider made, once per (user, key), and apply the events about it that
+    arrived first; all in one transaction."""
     now = utcnow()
     out = Applied()
-    async with stores.engine.begin() as conn:
+    async with engine.begin() as conn:
         inserted = await payments.insert_payment(
             conn,
             {
@@ -222,5 +225,5 @@ async def _write(
         assert row is not None  # inserted now, or by the concurrent try that won
         sub = await payments.subscription_by_ref(conn, row["provider_ref"]) if subscription is not None else None
     for payment in out.succeeded:
-        await after_payment_succeeded(stores.engine, payment)
+        await after_payment_succeeded(engine, payment)
     return Checkout(row, row["client_secret"], sub)

@@ -28,7 +28,7 @@ _MEMOS: WeakKeyDictionary[Any, Memo] = WeakKeyDictionary()
 
 
 def memo_for(owner: Any) -> Memo:
-    """The answers kept for one request (`owner`: its context); dropped with it."""
+    """The answers kept for one request (`owner`: an object made per request, its loaders); dropped with it."""
     return _MEMOS.setdefault(owner, {})
 
 

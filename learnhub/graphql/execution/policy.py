@@ -86,7 +86,7 @@ async def may_read_lesson(ctx: Context, course_content_id: str, preview: bool) -
     # Enrolled and entitled (a paid course: bought, or covered by a live subscription); answers
     # kept for the request, so a page of a paid course's lessons asks once.
     return await entitlements.may_learn(
-        ctx.stores.engine, viewer.user_id, course, enrollment, entitlements.memo_for(ctx)
+        ctx.stores.engine, viewer.user_id, course, enrollment, entitlements.memo_for(ctx.loaders)
     )
 
 
