@@ -93,14 +93,14 @@ async def post_event(http: httpx.AsyncClient, settings: Settings, evt: dict[str,
     )
 
 
-async def until(check: Callable[[], Awaitable[Any]], timeout: float = 15.0) -> Any:
+async def until(check: Callable[[], Awaitable[Any]], within: float = 15.0) -> Any:
     """Poll `check` until it returns something truthy, or fail at the deadline."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         if result := await check():
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
+            raise AssertionError(f"condition not met within {within} s")
         await _tick()
 
 

@@ -82,7 +82,7 @@ async def test_purchase_then_webhook_then_enroll(
 
 async def test_checkouts_that_cannot_happen_write_nothing(http: httpx.AsyncClient, stores: StoreAccess) -> None:
     token, _ = await register(http)
-    free_id, free_content, _ = await make_course(stores, with_content=False)
+    _, free_content, _ = await make_course(stores, with_content=False)
     hidden_id, hidden_content, _, _ = await paid_course(stores)
     async with stores.engine.begin() as conn:
         await conn.execute(update(courses).where(courses.c.id == hidden_id).values(published=False))
