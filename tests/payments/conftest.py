@@ -9,6 +9,7 @@ import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -18,7 +19,9 @@ from sqlalchemy import update
 from learnhub.core.settings import Settings
 from learnhub.datasources.postgres.tables import courses
 from learnhub.embedded.stripe import configure_webhook
-from tests.support.data import StoreAccess, make_course, unique
+from learnhub.graphql.relay.node import to_global_id
+from tests.support.client import gql
+from tests.support.data import StoreAccess, make_course, register, unique
 from tests.support.servers import LiveServer
 
 
@@ -117,3 +120,45 @@ async def paid_course(stores: StoreAccess, price_cents: int = 2500) -> tuple[uui
     async with stores.engine.begin() as conn:
         await conn.execute(update(courses).where(courses.c.id == course_id).values(price_cents=price_cents, tags=[tag]))
     return course_id, content_id, lessons, tag
+
+
+CHECKOUT = """
+mutation($input: CheckoutInput!) { checkout(input: $input) {
+  payment { id status amount { amount currency } courseId }
+  subscription { id status currentPeriodEnd cancelAtPeriodEnd }
+  clientSecret errors { code field message } } }
+"""
+MY_PAYMENTS = "{ me { payments(first: 10) { totalCount nodes { id status amount { amount currency } } } } }"
+ENROLL = "mutation($id: ID!) { enroll(courseId: $id) { enrollment { status } errors { code } } }"
+
+
+@dataclass
+class Bought:
+    token: str
+    course_id: uuid.UUID
+    content_id: str
+    lessons: list[str]
+    tag: str
+    payment_gid: str
+    intent: str
+
+
+async def bought(http: httpx.AsyncClient, stores: StoreAccess, settings: Settings, *, enrolled: bool = True) -> Bought:
+    """A student who bought a fresh paid course (paid at the local Stripe server, its webhook
+    applied) and enrolled in it."""
+    token, _ = await register(http)
+    course_id, content_id, lessons, tag = await paid_course(stores)
+    made = (
+        await gql(http, CHECKOUT, {"input": {"courseId": content_id, "idempotencyKey": unique("key")}}, token=token)
+    )["data"]["checkout"]
+    intent = await pay(settings, made["clientSecret"])
+
+    async def succeeded() -> bool:
+        nodes = (await gql(http, MY_PAYMENTS, token=token))["data"]["me"]["payments"]["nodes"]
+        return bool(nodes[0]["status"] == "SUCCEEDED")
+
+    await until(succeeded)
+    if enrolled:
+        answer = await gql(http, ENROLL, {"id": to_global_id("Course", course_id)}, token=token)
+        assert answer["data"]["enroll"]["errors"] == []
+    return Bought(token, course_id, content_id, lessons, tag, made["payment"]["id"], intent)
