@@ -73,6 +73,7 @@ async def cancel_subscription(stores: Stores, user_id: uuid.UUID) -> RowMapping 
             current_period_end=reported.current_period_end,
             cancel_at_period_end=reported.cancel_at_period_end,
             state_at=utcnow(),
+            current=True,
         )
         await payments.sync_enrollments(conn, user_id)
     return changed or current

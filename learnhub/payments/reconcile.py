@@ -65,6 +65,7 @@ async def reconcile(stores: Stores) -> Report:
                     current_period_end=got.current_period_end,
                     cancel_at_period_end=got.cancel_at_period_end,
                     state_at=utcnow(),
+                    current=True,
                 )
                 report.repaired.append(f"subscription {sub['id']}: {sub['status']} -> {got.status}")
             await payments.sync_enrollments(conn, sub["user_id"])

@@ -12,7 +12,7 @@ from learnhub.core.settings import Settings
 from learnhub.datasources.postgres.tables import courses, payments
 from learnhub.embedded.base import free_port
 from learnhub.graphql.relay.node import to_global_id
-from tests.payments.conftest import paid_course, pay, until
+from tests.payments.conftest import paid_course, pay, payment_is, until
 from tests.support.client import gql
 from tests.support.data import StoreAccess, make_course, register, unique, user_id_of
 from tests.support.servers import GatewayFactory
@@ -60,13 +60,11 @@ async def test_purchase_then_webhook_then_enroll(
     assert again["clientSecret"] == first["clientSecret"]
     assert await _payment_count(stores, user_id_of(token)) == 1
 
-    await pay(settings, first["clientSecret"])  # localstripe then posts payment_intent.succeeded
-
-    async def succeeded() -> bool:
-        nodes = (await gql(http, MY_PAYMENTS, token=token))["data"]["me"]["payments"]["nodes"]
-        return bool(nodes[0]["status"] == "SUCCEEDED")
-
-    await until(succeeded)
+    intent = await pay(settings, first["clientSecret"])  # localstripe then posts payment_intent.succeeded
+    await until(lambda: payment_is(stores, intent, "succeeded"))
+    mine = (await gql(http, MY_PAYMENTS, token=token))["data"]["me"]["payments"]
+    assert mine["totalCount"] == 1
+    assert mine["nodes"][0]["status"] == "SUCCEEDED"
     enrolled = await gql(http, ENROLL, {"id": course_gid}, token=token)
     assert enrolled["data"]["enroll"] == {"enrollment": {"status": "ACTIVE"}, "errors": []}
     body = await gql(http, BODY, {"id": lessons[0]}, token=token)

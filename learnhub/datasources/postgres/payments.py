@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, case, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, case, exists, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -219,19 +219,22 @@ async def set_subscription_state(
     current_period_end: datetime | None,
     cancel_at_period_end: bool,
     state_at: datetime,
+    current: bool = False,
 ) -> RowMapping | None:
-    """Take the state reported at `state_at` unless a newer report was applied already: None then."""
+    """Take the state reported at `state_at` unless a newer report was applied already: None then.
+
+    `current`: the provider's answer to a request just made (a cancellation, a reconciliation
+    read); it is the newest state whatever the clocks say, and keeps the newest event time so
+    an event sent before it still changes nothing."""
+    newer = or_(subscriptions.c.state_at.is_(None), subscriptions.c.state_at <= state_at)
     stmt = (
         update(subscriptions)
-        .where(
-            subscriptions.c.id == subscription_id,
-            or_(subscriptions.c.state_at.is_(None), subscriptions.c.state_at <= state_at),
-        )
+        .where(subscriptions.c.id == subscription_id, true() if current else newer)
         .values(
             status=status,
             current_period_end=func.coalesce(current_period_end, subscriptions.c.current_period_end),
             cancel_at_period_end=cancel_at_period_end,
-            state_at=state_at,
+            state_at=func.greatest(subscriptions.c.state_at, state_at) if current else state_at,
             updated_at=utcnow(),
         )
         .returning(*SUBSCRIPTION_COLUMNS)
