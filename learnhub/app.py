@@ -28,6 +28,7 @@ from learnhub.http.graphiql import graphiql_asset
 from learnhub.http.graphql_view import GatewayGraphQL
 from learnhub.http.middleware import BodySizeLimit
 from learnhub.http.rest import get_quiz, list_questions
+from learnhub.http.webhooks import stripe_webhook
 from learnhub.worker import run_forever
 
 logger = logging.getLogger("learnhub")
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz, methods=["GET"]),
     ]
     routes.append(Route("/api/v1/quizzes/{quiz_id:str}", get_quiz, methods=["GET"]))
+    routes.append(Route("/webhooks/stripe", stripe_webhook, methods=["POST"]))
     if settings.legacy_questions_enabled:
         routes.append(Route("/questions", list_questions, methods=["GET"]))
     if settings.graphiql_enabled:

@@ -165,7 +165,8 @@ def cmd_dev(args: argparse.Namespace) -> None:
     started = time.monotonic()
     data_dir: Path = args.data_dir.resolve()
     cluster = EmbeddedCluster(
-        data_dir, Ports(args.pg_port, args.mongo_port, args.redis_port, args.typesense_port, args.s3_port)
+        data_dir,
+        Ports(args.pg_port, args.mongo_port, args.redis_port, args.typesense_port, args.s3_port, args.stripe_port),
     )
     try:
         cluster.start()
@@ -179,10 +180,33 @@ def cmd_dev(args: argparse.Namespace) -> None:
         migrate_all(settings)
         _seed(settings, None)
         _reindex(settings)
+        _local_stripe_webhooks(settings)
         _serve(settings, started=started)
     finally:
         cluster.stop()
         print("Stopped the gateway and every local server.", flush=True)
+
+
+def _local_stripe_webhooks(settings: Settings) -> None:
+    """Have the local Stripe server post its events to this gateway, signed with its secret."""
+    from learnhub.embedded.stripe import configure_webhook
+
+    assert settings.stripe_api_url is not None
+    target = f"http://{settings.host}:{settings.port}/webhooks/stripe"
+    configure_webhook(settings.stripe_api_url, target, settings.stripe_webhook_secret.get_secret_value())
+
+
+def cmd_payments_reconcile(args: argparse.Namespace) -> None:
+    from learnhub.payments.reconcile import reconcile
+
+    report = _with_stores(Settings(), reconcile)
+    for line in report.repaired:
+        print(f"REPAIRED {line}")
+    for line in report.unreachable:
+        print(f"UNCHECKED {line}", file=sys.stderr)
+    print(f"Checked {report.checked} payments and subscriptions; repaired {len(report.repaired)}.")
+    if report.unreachable:
+        raise SystemExit(1)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -281,6 +305,7 @@ def parser() -> argparse.ArgumentParser:
     for name, server, default in servers:
         dev.add_argument(f"--{name}-port", type=int, default=default, help=f"port of {server} (%(default)s)")
     dev.set_defaults(func=cmd_dev)
+    dev.add_argument("--stripe-port", type=int, default=12111, help="port of the local Stripe API (%(default)s)")
 
     serve = sub.add_parser("serve", help="serve against the stores named in the environment (production)")
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (%(default)s)")
@@ -314,6 +339,12 @@ def parser() -> argparse.ArgumentParser:
     search_sub.add_parser("check", help="compare indexes with the stores; exit 1 on drift").set_defaults(
         func=cmd_search_check
     )
+
+    payments = sub.add_parser("payments", help="payments and subscriptions")
+    payments_sub = payments.add_subparsers(dest="payments_command", required=True)
+    payments_sub.add_parser(
+        "reconcile", help="compare payments and subscriptions with the provider; repair missed webhooks"
+    ).set_defaults(func=cmd_payments_reconcile)
 
     documents = sub.add_parser("documents", help="trusted documents (PERSISTED_QUERIES=trusted)")
     documents_sub = documents.add_subparsers(dest="documents_command", required=True)

@@ -82,3 +82,10 @@ class StorageUnavailable(GatewayError):
     """Object storage did not answer: uploads wait, reads answer without download links."""
 
     code = "STORAGE_UNAVAILABLE"
+
+
+class PaymentProviderUnavailable(GatewayError):
+    """The payment provider did not answer (refused, timed out): checkout waits; browsing and
+    learning go on."""
+
+    code = "PAYMENT_PROVIDER_UNAVAILABLE"

@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Development-only signing key; `learnhub serve` in production refuses to start with it.
 DEV_JWT_SECRET = "learnhub-development-signing-key-change-me-0123456789"  # public by design
+DEV_STRIPE_KEY = "sk_test_learnhub_local"  # public by design: only the local Stripe server accepts it
+DEV_STRIPE_WEBHOOK_SECRET = "whsec_learnhub_local_development"  # public by design
 
 
 # HS256 keys shorter than the hash output weaken it (RFC 7518 section 3.2).
@@ -137,6 +139,18 @@ class Settings(BaseSettings):
     default_page_size: int = Field(default=20, ge=1)
     store_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     round_trip_stats: bool | None = None
+
+    # Payments (Stripe). `STRIPE_API_URL` points the SDK at a Stripe-compatible server (the local
+    # `localstripe` in development and tests); unset in production, where Stripe itself answers.
+    stripe_api_key: SecretStr = SecretStr(DEV_STRIPE_KEY)
+    stripe_api_url: str | None = None
+    stripe_webhook_secret: SecretStr = SecretStr(DEV_STRIPE_WEBHOOK_SECRET)
+    # Stripe's own default: a signed event older than this is a replay and is refused.
+    stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
+    # A checkout waits this long for the provider before answering PAYMENT_PROVIDER_UNAVAILABLE.
+    stripe_timeout_seconds: float = Field(default=10.0, gt=0, le=80)
+    payment_success_url: str = "http://127.0.0.1:8000/payments/success"
+    payment_cancel_url: str = "http://127.0.0.1:8000/payments/cancel"
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

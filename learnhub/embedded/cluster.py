@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from learnhub.embedded.base import EmbeddedServer, free_port
@@ -14,6 +14,7 @@ from learnhub.embedded.mongo import EmbeddedMongo
 from learnhub.embedded.postgres import EmbeddedPostgres
 from learnhub.embedded.redis import EmbeddedRedis
 from learnhub.embedded.s3 import EmbeddedS3
+from learnhub.embedded.stripe import EmbeddedStripe
 from learnhub.embedded.typesense import EmbeddedTypesense
 
 
@@ -24,6 +25,8 @@ class Ports:
     redis: int
     typesense: int
     s3: int
+    # The local Stripe-compatible API; any free port unless given.
+    stripe: int = field(default_factory=free_port)
 
     @classmethod
     def free(cls) -> Ports:
@@ -42,6 +45,7 @@ class EmbeddedCluster:
             EmbeddedRedis(root / "redis", logs, ports.redis),
             EmbeddedTypesense(root / "typesense", logs, ports.typesense),
             EmbeddedS3(root / "s3", logs, ports.s3),
+            EmbeddedStripe(root / "stripe", logs, ports.stripe),
         ]
         self.started_in: float | None = None
 

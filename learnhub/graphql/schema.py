@@ -17,6 +17,7 @@ from learnhub.graphql.execution.input_guard import RejectUnstorableText
 from learnhub.graphql.execution.limits import RequestLimits
 from learnhub.graphql.resolvers import admin, auth, authoring, content, files, learning, nodes
 from learnhub.graphql.resolvers import courses as catalogue
+from learnhub.graphql.resolvers import payments as payment_resolvers
 from learnhub.graphql.resolvers import search as search_resolvers
 from learnhub.graphql.resolvers import sharing as sharing_resolvers
 from learnhub.graphql.resolvers import users as viewer
@@ -85,6 +86,10 @@ class Query:
         resolver=sharing_resolvers.shared,
         description="What a share link's token opens, signed in or not (each call counts one use). Every "
         "link that does not open answers SHARE_LINK_INVALID alike; limited per client IP (RATE_LIMITED).",
+    )
+
+    plans = strawberry.field(
+        resolver=payment_resolvers.plans, description="The subscription plans on sale, cheapest first."
     )
 
 
@@ -212,6 +217,23 @@ class Mutation:
     revoke_share_link = strawberry.mutation(
         resolver=sharing_resolvers.revoke_share_link,
         description="Stop a share link (its creator, the course's instructor, admins). Revoking twice is harmless.",
+    )
+
+    checkout = strawberry.mutation(
+        resolver=payment_resolvers.checkout,
+        description="Start paying for a course (a client secret for Stripe.js) or subscribe to a plan (with a "
+        "card's PaymentMethod id). The same idempotencyKey returns the same checkout. The provider down: "
+        "PAYMENT_PROVIDER_UNAVAILABLE.",
+    )
+
+    cancel_subscription = strawberry.mutation(
+        resolver=payment_resolvers.cancel_subscription,
+        description="Stop renewing the viewer's subscription: access lasts until the paid period ends.",
+    )
+
+    refund_payment = strawberry.mutation(
+        resolver=payment_resolvers.refund_payment,
+        description="Refund a succeeded course purchase in full (admins); access to the course ends.",
     )
 
     set_user_role = strawberry.mutation(

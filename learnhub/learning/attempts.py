@@ -28,6 +28,7 @@ from learnhub.datasources.postgres.tables import utcnow
 from learnhub.datasources.stores import Stores
 from learnhub.learning.grading import ResponseShapeError, check_shape, grade
 from learnhub.loaders.registry import Loaders
+from learnhub.payments import entitlements
 
 # Network and clock slack granted after a time limit runs out.
 SUBMIT_GRACE = timedelta(seconds=30)
@@ -62,7 +63,7 @@ async def start(stores: Stores, loaders: Loaders, user_id: uuid.UUID, quiz_id: s
         return Refused(Refusal.NOT_PUBLISHED, "This quiz is not open", "quizId")
     course = await loaders.course_by_content_id.load(quiz.get("course_id", ""))
     enrollment = await loaders.enrollment_by_user_course.load((user_id, course["id"])) if course else None
-    if course is None or enrollment is None or enrollment["status"] == "cancelled":
+    if course is None or not await entitlements.may_learn(stores.engine, user_id, course, enrollment):
         return Refused(Refusal.NOT_ENROLLED, "Enroll in the course to take its quizzes", "quizId")
     settings = quiz.get("settings") or {}
     allowed = settings.get("attempts_allowed")

@@ -9,7 +9,9 @@ from enum import Enum
 from sqlalchemy.engine import RowMapping
 
 from learnhub.datasources.postgres import enrollments
+from learnhub.datasources.postgres import payments as payment_rows
 from learnhub.datasources.stores import Stores
+from learnhub.payments import entitlements
 
 
 class Refusal(Enum):
@@ -25,20 +27,26 @@ class Refused:
 
 
 def enrollment_gate(course: RowMapping | None) -> Refused | None:
-    """Whether a student may enroll in the course. This is the one place where payment plugs
-    in: a paid course will be allowed when the student holds a purchase or subscription."""
+    """Whether the course is open for enrollment at all; whether this student may (a paid
+    course) is the entitlement rule's answer, asked by `enroll`."""
     if course is None:
         return Refused(Refusal.NOT_FOUND, "No such course")
     if not course["published"]:
         return Refused(Refusal.NOT_PUBLISHED, "This course is not open for enrollment")
-    if course["price_cents"] > 0:
-        return Refused(Refusal.PAYMENT_REQUIRED, "This course must be purchased first")
     return None
 
 
 async def enroll(stores: Stores, user_id: uuid.UUID, course: RowMapping | None) -> RowMapping | Refused:
-    """Enroll (idempotent: an existing enrollment is returned, a cancelled one re-activated)."""
+    """Enroll (idempotent: an existing enrollment is returned, a cancelled one re-activated, a
+    suspended one restored once the student is entitled again)."""
     if (refused := enrollment_gate(course)) is not None:
         return refused
     assert course is not None
-    return await enrollments.enroll(stores.engine, user_id, course["id"])
+    if not await entitlements.entitled(stores.engine, user_id, course):
+        return Refused(Refusal.PAYMENT_REQUIRED, "Buy this course, or subscribe to a plan that covers it, to enroll")
+    row = await enrollments.enroll(stores.engine, user_id, course["id"])
+    if row["status"] == "suspended":
+        async with stores.engine.begin() as conn:
+            await payment_rows.sync_enrollments(conn, user_id)
+        row = await enrollments.enroll(stores.engine, user_id, course["id"])
+    return row

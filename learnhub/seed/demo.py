@@ -27,6 +27,7 @@ from learnhub.datasources.postgres.tables import (
     users,
 )
 from learnhub.seed.catalog import COURSES, DEMO_ADMIN, DEMO_INSTRUCTOR, DEMO_STUDENT, CourseSpec
+from learnhub.seed.plans import seed_plans
 
 Doc = dict[str, Any]
 
@@ -169,6 +170,7 @@ async def seed_demo(engine: AsyncEngine, db: AsyncDatabase[Doc]) -> DemoReport:
                 await conn.execute(select(courses.c.id).where(courses.c.content_id == f"course:{spec.slug}"))
             ).scalar_one()
         await _seed_student(conn, db, student_id, course_ids, now)
+        await seed_plans(conn)
     return DemoReport(courses=len(COURSES), lessons=lesson_count, questions=question_count, student_id=student_id)
 
 

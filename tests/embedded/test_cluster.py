@@ -44,7 +44,7 @@ def test_stopping_the_cluster_leaves_no_process(tmp_path: Path) -> None:
 
     with running_cluster(tmp_path, durable=False) as cluster:
         pids = cluster.pids()
-        assert len(pids) == 5
+        assert len(pids) == 6
         assert all(_alive(pid) for pid in pids)
     assert not [pid for pid in pids if _alive(pid)]
     assert os.listdir(tmp_path / "logs")

@@ -128,6 +128,9 @@ ALLOWED_CODES = LIMIT_CODES | {
     # per-IP limit of share link lookups is reached) the rate limit.
     "SHARE_LINK_INVALID",
     "RATE_LIMITED",
+    # A checkout the fuzzer manages to make well-formed reaches the payment provider; when that
+    # does not answer, this is the stable answer.
+    "PAYMENT_PROVIDER_UNAVAILABLE",
 }
 
 # Text that only an internal error puts into a response. The library names are matched without

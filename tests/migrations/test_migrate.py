@@ -35,6 +35,10 @@ TABLES = {
     "search_terms",
     "documents",
     "share_links",
+    "plans",
+    "payments",
+    "subscriptions",
+    "provider_events",
 }
 
 

@@ -27,6 +27,7 @@ _COLUMNS = (
     courses.c.published,
     courses.c.published_at,
     courses.c.price_cents,
+    courses.c.currency,
     courses.c.created_at,
 )
 

@@ -37,7 +37,8 @@ SQLModel.metadata.naming_convention = {
 
 ROLES = ("student", "instructor", "admin")
 LEVELS = ("beginner", "intermediate", "advanced")
-ENROLLMENT_STATUSES = ("active", "completed", "cancelled")
+# `suspended`: access ended by a refund or a lapsed subscription; progress kept, restored on renewal.
+ENROLLMENT_STATUSES = ("active", "completed", "cancelled", "suspended")
 
 
 def utcnow() -> datetime:
@@ -116,6 +117,8 @@ class Course(SQLModel, table=True):
     published: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     published_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     price_cents: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    # ISO 4217, lower case as Stripe spells it; `price_cents` is in this currency's minor unit.
+    currency: str = Field(default="usd", sa_column=Column(String(3), nullable=False, server_default="usd"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
@@ -423,6 +426,115 @@ class ShareLink(SQLModel, table=True):
     last_used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
+
+PAYMENT_STATUSES = ("pending", "succeeded", "failed", "refunded")
+SUBSCRIPTION_STATUSES = ("incomplete", "active", "past_due", "canceled")
+PLAN_INTERVALS = ("month", "year")
+
+
+class Plan(SQLModel, table=True):
+    """A subscription plan: what it costs per interval and which courses it unlocks (all, or
+    those carrying one of `tags`). `provider_plan_id` is the plan's id at the provider."""
+
+    __tablename__ = "plans"
+    __table_args__ = (
+        UniqueConstraint("code", name="uq_plans_code"),
+        CheckConstraint(_in("interval", PLAN_INTERVALS), name="interval"),
+        CheckConstraint("amount_cents > 0", name="amount"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    code: str = Field(sa_column=Column(String(64), nullable=False))
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    interval: str = Field(sa_column=Column(String(8), nullable=False))
+    amount_cents: int = Field(sa_column=Column(Integer, nullable=False))
+    currency: str = Field(default="usd", sa_column=Column(String(3), nullable=False, server_default="usd"))
+    all_courses: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    tags: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(ARRAY(String(64)), nullable=False, server_default=text("'{}'")),
+    )
+    provider_plan_id: str | None = Field(default=None, sa_column=Column(String(100)))
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": text("true")})
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class Payment(SQLModel, table=True):
+    """One checkout: a course purchase or a subscription's first payment. `provider_ref` is the
+    provider's PaymentIntent (or subscription) id; a retried checkout finds its row by
+    (user, idempotency key)."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("user_id", "idempotency_key", name="uq_payments_user_key"),
+        UniqueConstraint("provider_ref", name="uq_payments_provider_ref"),
+        CheckConstraint(_in("status", PAYMENT_STATUSES), name="status"),
+        CheckConstraint("amount_cents >= 0", name="amount"),
+        # A user's payments, newest first, by keyset on the time-ordered id.
+        Index("ix_payments_user_id_id", "user_id", "id"),
+        Index("ix_payments_course_id", "course_id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    course_id: uuid.UUID | None = Field(default=None, foreign_key="courses.id", ondelete="SET NULL")
+    plan_id: uuid.UUID | None = Field(default=None, foreign_key="plans.id", ondelete="SET NULL")
+    amount_cents: int = Field(sa_column=Column(Integer, nullable=False))
+    currency: str = Field(sa_column=Column(String(3), nullable=False))
+    status: str = Field(default="pending", sa_column=Column(String(16), nullable=False, server_default="pending"))
+    idempotency_key: str = Field(sa_column=Column(String(100), nullable=False))
+    provider_ref: str | None = Field(default=None, sa_column=Column(String(100)))
+    # What the client needs to pay (Stripe.js confirms the PaymentIntent with it); returned again
+    # to a checkout retried with the same key.
+    client_secret: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    succeeded_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    refunded_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Subscription(SQLModel, table=True):
+    """A user's subscription to a plan, as the provider last reported it. `state_at` is the
+    provider time of the state held, so an older event arriving late changes nothing."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        UniqueConstraint("provider_ref", name="uq_subscriptions_provider_ref"),
+        CheckConstraint(_in("status", SUBSCRIPTION_STATUSES), name="status"),
+        Index("ix_subscriptions_user_id", "user_id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    plan_id: uuid.UUID = Field(foreign_key="plans.id", ondelete="RESTRICT")
+    status: str = Field(default="incomplete", sa_column=Column(String(16), nullable=False, server_default="incomplete"))
+    provider_ref: str = Field(sa_column=Column(String(100), nullable=False))
+    provider_customer_id: str | None = Field(default=None, sa_column=Column(String(100)))
+    current_period_end: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    cancel_at_period_end: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    state_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class ProviderEvent(SQLModel, table=True):
+    """Every webhook event received, by the provider's event id: the primary key makes applying
+    an event exactly-once. `applied_at` stays null while the record it is about does not exist
+    yet (an event that overtook its checkout); it is applied when that record is written."""
+
+    __tablename__ = "provider_events"
+    __table_args__ = (
+        Index("ix_provider_events_parked_ref", "ref", postgresql_where=text("applied_at IS NULL")),
+    )
+
+    id: str = Field(sa_column=Column(String(100), primary_key=True))
+    type: str = Field(sa_column=Column(String(100), nullable=False))
+    ref: str | None = Field(default=None, sa_column=Column(String(100)))
+    payload: dict[str, object] = Field(sa_column=Column(JSONB, nullable=False))
+    occurred_at: datetime = Field(sa_column=_ts())
+    received_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    applied_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
 metadata = SQLModel.metadata
 
 
@@ -450,3 +562,7 @@ lesson_chunks = table_of(LessonChunk)
 search_terms = table_of(SearchTerm)
 documents = table_of(Document)
 share_links = table_of(ShareLink)
+plans = table_of(Plan)
+payments = table_of(Payment)
+subscriptions = table_of(Subscription)
+provider_events = table_of(ProviderEvent)

@@ -19,6 +19,7 @@ from sqlalchemy.engine import RowMapping
 from learnhub.auth import visibility
 from learnhub.core.errors import Forbidden, Unauthenticated
 from learnhub.graphql.context import Context
+from learnhub.payments import entitlements
 
 Check = Callable[[Any, Context], bool | Awaitable[bool]]
 
@@ -82,7 +83,11 @@ async def may_read_lesson(ctx: Context, course_content_id: str, preview: bool) -
     if course is None:
         return False
     enrollment = await ctx.loaders.enrollment_by_user_course.load((viewer.user_id, course["id"]))
-    return enrollment is not None and enrollment["status"] != "cancelled"
+    # Enrolled and entitled (a paid course: bought, or covered by a live subscription); answers
+    # kept for the request, so a page of a paid course's lessons asks once.
+    return await entitlements.may_learn(
+        ctx.stores.engine, viewer.user_id, course, enrollment, entitlements.memo_for(ctx.loaders)
+    )
 
 
 async def may_see_answers(ctx: Context, question_id: str, quiz_ids: list[str] | None) -> bool:
@@ -187,6 +192,7 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         # The link's token is the permission (learnhub/sharing/links.py): anyone holding one sees
         # its preview, unpublished courses included; nothing else about the course opens.
         "sharedContent": PUBLIC,
+        "plans": PUBLIC,  # the price list
     },
     "SearchHitConnection": {
         **_PAGE,
@@ -239,6 +245,10 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "createShareLink": STAFF,
         # The creator, the course's instructor or an admin: checked by the resolver (sharing.py).
         "revokeShareLink": SIGNED_IN,
+        # The viewer's own purchase and subscription; refunds are an admin's.
+        "checkout": SIGNED_IN,
+        "cancelSubscription": SIGNED_IN,
+        "refundPayment": ADMIN,
         "setUserRole": ADMIN,
         "setUserDisabled": ADMIN,
     },
@@ -253,6 +263,8 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "disabled": ADMIN_SILENT,
         "enrollments": SELF_OR_ADMIN,
         "quizAttempts": SELF_OR_ADMIN,
+        "payments": SELF_OR_ADMIN,
+        "subscription": SELF_OR_ADMIN,
         "stats": SELF_OR_ADMIN,
         "achievements": SELF_OR_ADMIN,
     },
@@ -293,6 +305,7 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "published": PUBLIC,
         "publishedAt": PUBLIC,
         "priceCents": PUBLIC,
+        "price": PUBLIC,
         "createdAt": PUBLIC,
         "content": PUBLIC,
         "title": PUBLIC,
@@ -491,6 +504,46 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "expiresAt": INHERITED,
         "current": INHERITED,
     },
+    # Payments: reached through `User.payments`/`subscription` (the user and admins), the
+    # payloads of the viewer's own checkout, and `plans` (public prices).
+    "Money": {"amount": INHERITED, "currency": INHERITED},
+    "Plan": {
+        "id": INHERITED,
+        "code": INHERITED,
+        "name": INHERITED,
+        "interval": INHERITED,
+        "price": INHERITED,
+        "allCourses": INHERITED,
+        "tags": INHERITED,
+    },
+    "Payment": {
+        "id": INHERITED,
+        "status": INHERITED,
+        "amount": INHERITED,
+        "courseId": INHERITED,
+        "planId": INHERITED,
+        "createdAt": INHERITED,
+        "succeededAt": INHERITED,
+        "refundedAt": INHERITED,
+    },
+    "Subscription": {
+        "id": INHERITED,
+        "status": INHERITED,
+        "planId": INHERITED,
+        "currentPeriodEnd": INHERITED,
+        "cancelAtPeriodEnd": INHERITED,
+    },
+    "PaymentError": {"field": INHERITED, "message": INHERITED, "code": INHERITED},
+    "CheckoutPayload": {
+        "payment": INHERITED,
+        "clientSecret": INHERITED,
+        "subscription": INHERITED,
+        "successUrl": INHERITED,
+        "cancelUrl": INHERITED,
+        "errors": INHERITED,
+    },
+    "PaymentPayload": {"payment": INHERITED, "errors": INHERITED},
+    "SubscriptionPayload": {"subscription": INHERITED, "errors": INHERITED},
 }
 
 

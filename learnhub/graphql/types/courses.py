@@ -18,6 +18,7 @@ from learnhub.graphql.relay.prefetch import NOT_FETCHED, NotFetched, later
 from learnhub.graphql.relay.selection import selects_any
 from learnhub.graphql.types.content import CourseContent, Doc, lesson_count_of, missing
 from learnhub.graphql.types.enums import CourseLevel
+from learnhub.graphql.types.payments import Money
 
 T = TypeVar("T")
 
@@ -46,6 +47,12 @@ class Course(Node):
     published_at: datetime | None
     price_cents: int
     created_at: datetime
+
+    @strawberry.field(description="The one-off price in the course's currency; amount 0: free.")
+    def price(self) -> Money:
+        # From the row already loaded: no round trip.
+        return Money(amount=self.row["price_cents"], currency=self.row["currency"])
+
     # The content document when whoever built the course fetched it with its siblings' (see
     # with_content); None: fetched, and missing. NOT_FETCHED: the fields below load it.
     content_doc: strawberry.Private[Doc | NotFetched | None] = NOT_FETCHED

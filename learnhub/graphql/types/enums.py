@@ -26,6 +26,8 @@ class EnrollmentStatus(Enum):
     ACTIVE = "active"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    # A refund or a lapsed subscription ended access; progress is kept and comes back with it.
+    SUSPENDED = "suspended"
 
 
 @strawberry.enum

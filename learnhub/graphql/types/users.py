@@ -12,6 +12,7 @@ from sqlalchemy.engine import RowMapping
 from learnhub.auth.visibility import course_scope
 from learnhub.datasources.postgres import attempts as attempt_rows
 from learnhub.datasources.postgres import enrollments as enrollment_rows
+from learnhub.datasources.postgres import payments as payment_rows
 from learnhub.files import uploads
 from learnhub.graphql.context import Info
 from learnhub.graphql.relay.connections import Connection, paged
@@ -21,6 +22,7 @@ from learnhub.graphql.relay.selection import CONNECTION_ITEMS, selects_any
 from learnhub.graphql.types.content import Lesson, LessonProgress, not_found
 from learnhub.graphql.types.courses import Course, with_content
 from learnhub.graphql.types.enums import EnrollmentStatus, Role
+from learnhub.graphql.types.payments import Payment, Subscription
 from learnhub.graphql.types.quizzes import QuizAttempt
 
 
@@ -232,6 +234,15 @@ class User(Node):
     ) -> Connection[QuizAttempt]:
         listing = attempt_rows.attempts_of_user(self.row["id"], course_scope(info.context.viewer))
         return await paged(info.context, listing, first, after, QuizAttempt.from_row)
+
+    @strawberry.field(description="Payments, newest first (the user themself and admins).")
+    async def payments(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Payment]:
+        return await paged(info.context, payment_rows.payments_of_user(self.row["id"]), first, after, Payment.from_row)
+
+    @strawberry.field(description="The current subscription, else the latest one; null: never subscribed.")
+    async def subscription(self, info: Info) -> Subscription | None:
+        row = await payment_rows.current_subscription(info.context.stores.engine, self.row["id"])
+        return Subscription.from_row(row) if row is not None else None
 
 
 async def with_courses(info: Info, enrollments: Sequence[Enrollment], prefixes: tuple[tuple[str, ...], ...]) -> None:

@@ -14,9 +14,12 @@ import pytest
 import strawberry
 from graphql import assert_object_type
 from graphql import build_schema as build_graphql_schema
+from sqlalchemy import insert
 
 from learnhub.auth.viewer import ANONYMOUS, Viewer
 from learnhub.core.errors import Forbidden, Unauthenticated
+from learnhub.core.ids import uuid7
+from learnhub.datasources.postgres.tables import plans, subscriptions
 from learnhub.graphql.context import Context
 from learnhub.graphql.execution.errors import GatewaySchema
 from learnhub.graphql.execution.policy import (
@@ -271,6 +274,33 @@ MATRIX: dict[str, Case] = {
         ("deleteDocument",),
         SIGNED_IN,
     ),
+    # Signed-in callers reach these and get a typed payload error (an unknown course, no
+    # subscription); nothing reaches the payment provider. Refunds are an admin's.
+    "Mutation.checkout": Case(
+        _mutation(
+            f'mutation {{ checkout(input: {{courseId: "{NO_COURSE}", idempotencyKey: "policy-key"}}) '
+            "{ errors { code } } }"
+        ),
+        ("checkout",),
+        SIGNED_IN,
+    ),
+    "Mutation.cancelSubscription": Case(
+        _mutation("mutation { cancelSubscription { errors { code } } }"), ("cancelSubscription",), SIGNED_IN
+    ),
+    "Mutation.refundPayment": Case(
+        lambda w: (
+            "mutation($id: ID!) { refundPayment(paymentId: $id) { errors { code } } }",
+            {"id": to_global_id("Payment", uuid.UUID(int=1))},
+        ),
+        ("refundPayment",),
+        ADMIN,
+    ),
+    "User.payments": Case(
+        _instructor("payments { totalCount }"), ("course", "instructor", "payments"), INSTRUCTOR_RECORD
+    ),
+    "User.subscription": Case(
+        _instructor("subscription { status }"), ("course", "instructor", "subscription"), INSTRUCTOR_RECORD
+    ),
     "Question.correctAnswer": Case(
         _question("correctAnswer"), ("quiz", "questions", 0, "correctAnswer"), STUDENT_RECORD
     ),
@@ -295,7 +325,25 @@ def test_the_matrix_covers_every_guarded_field() -> None:
 @pytest.fixture(scope="module")
 async def world(live: Any, stores: StoreAccess) -> World:
     async with httpx.AsyncClient(base_url=live.url, timeout=30) as http:
-        return await build_world(http, stores)
+        built = await build_world(http, stores)
+    await _subscribe(stores, built.user_ids["instructor"])
+    return built
+
+
+async def _subscribe(stores: StoreAccess, user_id: uuid.UUID) -> None:
+    """A subscription for the world's instructor, so `User.subscription` has a value to guard."""
+    plan_id = uuid7()
+    async with stores.engine.begin() as conn:
+        await conn.execute(
+            insert(plans).values(
+                id=plan_id, code=f"policy-{plan_id}", name="p", interval="month", amount_cents=100, currency="usd"
+            )
+        )
+        await conn.execute(
+            insert(subscriptions).values(
+                id=uuid7(), user_id=user_id, plan_id=plan_id, status="active", provider_ref=f"sub_{plan_id}"
+            )
+        )
 
 
 def _value(data: Any, path: tuple[str | int, ...]) -> Any:

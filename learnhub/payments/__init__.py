@@ -1,0 +1,1 @@
+"""Payments and subscriptions: checkout, provider webhooks, entitlements, reconciliation."""
