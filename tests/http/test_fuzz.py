@@ -188,7 +188,9 @@ AWKWARD_STRINGS: tuple[str, ...] = (
 )
 # Redis keys that requests create on their own: rate-limit buckets, persisted queries and the
 # public cache's answers (and its generation counter, made by the first lookup).
-VOLATILE_REDIS_PREFIXES = (b"rl:", b"apq:", b"pubcache:")
+# Keys a read may write: rate-limit buckets, persisted queries, cached answers, and the
+# session-alive cache (a minute's TTL: a fuzz run longer than that on a slow machine refreshes it).
+VOLATILE_REDIS_PREFIXES = (b"rl:", b"apq:", b"pubcache:", b"alive:")
 
 
 # --- what the generators should aim at -------------------------------------------------------------
