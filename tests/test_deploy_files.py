@@ -40,11 +40,22 @@ NO_SAFE_PRODUCTION_DEFAULT = frozenset(
         "smtp_url",
         "app_url",
         "environment",
+        "stripe_api_key",
+        "stripe_webhook_secret",
     }
 )
 # Settings that must never be written into the compose file, only interpolated.
 SECRETS = frozenset(
-    {"typesense_api_key", "s3_access_key_id", "s3_secret_access_key", "jwt_keys", "jwt_active_key_id", "smtp_url"}
+    {
+        "typesense_api_key",
+        "s3_access_key_id",
+        "s3_secret_access_key",
+        "jwt_keys",
+        "jwt_active_key_id",
+        "smtp_url",
+        "stripe_api_key",
+        "stripe_webhook_secret",
+    }
 )
 # `${NAME:?message}`: compose refuses to start while NAME is unset or empty.
 REQUIRED_INTERPOLATION = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:\?[^}]+\}")
@@ -186,6 +197,8 @@ def test_gateway_environment_builds_production_settings(monkeypatch: pytest.Monk
         "JWT_ACTIVE_KEY_ID": "prod-1",
         "SMTP_URL": "smtp://mailer:secret@mail.example.com:587",
         "APP_URL": "https://learn.example.com",
+        "STRIPE_API_KEY": "sk_live_" + "s" * 24,
+        "STRIPE_WEBHOOK_SECRET": "whsec_" + "w" * 32,
     }
     for name, value in gateway_environment().items():
         monkeypatch.setenv(name, interpolate(value or "", provided))

@@ -164,6 +164,7 @@ class EnrollmentStatus(enum.Enum):
     ACTIVE = "active"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    SUSPENDED = "suspended"
 
 
 @strawberry.enum

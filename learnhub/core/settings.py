@@ -178,6 +178,10 @@ class Settings(BaseSettings):
             problems.append(f"LEGACY_QUESTIONS_TOKEN needs at least {MIN_SECRET_LENGTH} characters")
         if self.smtp_url is None:
             problems.append("SMTP_URL is required to send sign-in and reset mail")
+        if self.stripe_api_key.get_secret_value() == DEV_STRIPE_KEY:
+            problems.append("STRIPE_API_KEY is the local development key")
+        if self.stripe_webhook_secret.get_secret_value() == DEV_STRIPE_WEBHOOK_SECRET:
+            problems.append("STRIPE_WEBHOOK_SECRET is the local development secret")
         return problems
 
     @property

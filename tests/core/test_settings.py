@@ -13,7 +13,13 @@ from learnhub.core.settings import Settings
 
 def _production(**overrides: Any) -> Settings:
     """Production settings that pass, changed by `overrides`."""
-    valid: dict[str, Any] = {"jwt_keys": {"k": "k" * 40}, "jwt_active_key_id": "k", "smtp_url": "smtp://m"}
+    valid: dict[str, Any] = {
+        "jwt_keys": {"k": "k" * 40},
+        "jwt_active_key_id": "k",
+        "smtp_url": "smtp://m",
+        "stripe_api_key": "sk_live_" + "s" * 24,
+        "stripe_webhook_secret": "whsec_" + "w" * 32,
+    }
     return Settings(_env_file=None, environment="production", **(valid | overrides))  # type: ignore[call-arg]
 
 
@@ -23,6 +29,8 @@ def test_production_settings_refuse_development_secrets() -> None:
     message = str(info.value)
     assert "JWT_KEYS holds the development key" in message
     assert "SMTP_URL is required" in message
+    assert "STRIPE_API_KEY is the local development key" in message
+    assert "STRIPE_WEBHOOK_SECRET is the local development secret" in message
     refusals = {
         "at least 32": {"jwt_keys": {"k": "short"}},
         "CORS_ORIGINS": {"cors_origins": ["*"]},

@@ -426,7 +426,6 @@ class ShareLink(SQLModel, table=True):
     last_used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
-
 PAYMENT_STATUSES = ("pending", "succeeded", "failed", "refunded")
 SUBSCRIPTION_STATUSES = ("incomplete", "active", "past_due", "canceled")
 PLAN_INTERVALS = ("month", "year")
@@ -523,9 +522,7 @@ class ProviderEvent(SQLModel, table=True):
     yet (an event that overtook its checkout); it is applied when that record is written."""
 
     __tablename__ = "provider_events"
-    __table_args__ = (
-        Index("ix_provider_events_parked_ref", "ref", postgresql_where=text("applied_at IS NULL")),
-    )
+    __table_args__ = (Index("ix_provider_events_parked_ref", "ref", postgresql_where=text("applied_at IS NULL")),)
 
     id: str = Field(sa_column=Column(String(100), primary_key=True))
     type: str = Field(sa_column=Column(String(100), nullable=False))
@@ -534,6 +531,7 @@ class ProviderEvent(SQLModel, table=True):
     occurred_at: datetime = Field(sa_column=_ts())
     received_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     applied_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
 
 metadata = SQLModel.metadata
 
