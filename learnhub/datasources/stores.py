@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from learnhub.core.settings import Settings, redact_url
 from learnhub.datasources.embeddings import Embedder, make_embedder
+from learnhub.datasources.guard import Guards, register, watch_engine
 from learnhub.datasources.mail import Outbox, make_mailer
 from learnhub.datasources.mongo.client import init_documents, make_client
 from learnhub.datasources.postgres import raw
@@ -51,13 +52,20 @@ class Stores:
     vectors: AsyncEngine = field(init=False)
     # asyncpg's pool for the hot reads (raw.py), attached to `engine`; made by `open`.
     read_pool: Any = field(init=False, default=None)
+    # A timeout and circuit breaker per store (datasources/guard.py), found through each client.
+    guards: Guards = field(init=False)
 
     def __post_init__(self) -> None:
-        self.limiter = RateLimiter(self.redis)
+        self.guards = Guards.from_settings(self.settings)
+        self.limiter = RateLimiter(self.redis, self.guards.redis)
         self.outbox = Outbox(make_mailer(self.settings))
         # The model is in the package, loaded once per process (0.12 s), shared read-only.
         self.embedder = make_embedder(self.settings)
-        self.vectors = make_engine(self.settings, vectors=True)
+        self.vectors = make_engine(self.settings, vectors=True, guarded=True)
+        watch_engine(self.engine, self.guards.postgres)
+        watch_engine(self.vectors, self.guards.postgres)
+        register(self.mongo, self.guards.mongodb)
+        register(self.redis, self.guards.redis)
 
     @classmethod
     async def open(cls, settings: Settings) -> Stores:
@@ -66,7 +74,7 @@ class Stores:
         mongo_db = mongo[settings.mongodb_database]
         storage = Storage(settings)
         await storage.open()
-        engine = make_engine(settings)
+        engine = make_engine(settings, guarded=True)
         stores = cls(settings, engine, mongo, mongo_db, make_redis(settings), storage, Typesense(settings))
         stores.read_pool = await raw.open_pool(engine, settings)
         raw.attach(engine, stores.read_pool)
@@ -104,6 +112,25 @@ class Stores:
             "S3": (f"{s.s3_endpoint_url or 'AWS'} bucket {s.s3_bucket}", self.storage.ping),
             "Typesense": (s.typesense_url, self.search.ping),
         }
+
+    async def readiness(self) -> dict[str, str]:
+        """Each store that did not answer within the readiness timeout (or failed), with why in
+        a word (no hosts or ports); every check runs at once, so this returns within the timeout
+        however many stores are down. Empty: every store answered."""
+        checks = self._checks()
+        timeout = self.settings.readiness_timeout_seconds
+
+        async def run(check: Callable[[], Awaitable[Any]]) -> str | None:
+            try:
+                await asyncio.wait_for(check(), timeout)
+            except TimeoutError:
+                return "timed out"
+            except Exception:  # the log has the driver's words; readiness only names the store
+                return "unavailable"
+            return None
+
+        results = await asyncio.gather(*(run(fn) for _, fn in checks.values()))
+        return {name: why for name, why in zip(checks, results, strict=True) if why is not None}
 
     async def check_reachable(self) -> list[str]:
         """Try every store at once; raise one error naming each required store that failed and

@@ -100,6 +100,17 @@ class ManagedProcess:
     def pid(self) -> int | None:
         return self.proc.pid if self.proc is not None else None
 
+    def exit_code(self) -> int | None:
+        """The exit code once the process has ended (and reaps it), None while it runs."""
+        return self.proc.poll() if self.proc is not None else None
+
+    def signal_group(self, signum: int) -> None:
+        """Send `signum` to the server and every process it started (its own session and group):
+        SIGSTOP freezes a PostgreSQL with its backends, SIGKILL kills them all, as a crash would."""
+        if self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signum)
+
     def wait_ready(self, probe: Callable[[], bool], timeout: float) -> None:
         """Poll `probe` until it succeeds; fail with the log's tail if the process dies or time runs out."""
         deadline = time.monotonic() + timeout
