@@ -39,7 +39,7 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """Readiness: every store answers, within READINESS_TIMEOUT_SECONDS (0.8 s; it took 5 s to
+    """Readiness: every store answers, within READINESS_TIMEOUT_SECONDS (0.5 s; it took 5 s to
     report a frozen store before). A required store down: 503 naming it in `unavailable`; an
     optional one (search, object storage): ready, named in `degraded`."""
     stores: Stores = request.app.state.stores

@@ -151,7 +151,7 @@ class Settings(BaseSettings):
     # While Redis is down, session states this process learned stay trusted this long.
     session_local_cache_seconds: float = Field(default=10.0, ge=0)
     # /readyz answers within this long, naming each store that did not answer in time.
-    readiness_timeout_seconds: float = Field(default=0.8, gt=0)
+    readiness_timeout_seconds: float = Field(default=0.5, gt=0)
     round_trip_stats: bool | None = None
 
     @model_validator(mode="after")

@@ -23,9 +23,11 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import pymongo
 from sqlalchemy import event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -50,15 +52,25 @@ _DRIVER_STORES = (
 )
 
 
+Deadline = Callable[[float], AbstractContextManager[Any] | AbstractAsyncContextManager[Any]]
+
+
 class StoreGuard:
-    """One store's timeout and breaker."""
+    """One store's timeout and breaker.
 
-    __slots__ = ("breaker", "store", "timeout")
+    `deadline`: how a call is bounded, asyncio's timeout unless the driver needs its own.
+    PyMongo does: cancelling one of its calls while it waits for a server (as asyncio's timeout
+    does) left its topology lock released twice ("Lock is not acquired"), and every later call
+    failed until the process restarted (seen with MongoDB killed under load, PyMongo 4.20), so
+    MongoDB calls use `pymongo.timeout`, which ends them from inside the driver."""
 
-    def __init__(self, store: str, timeout: float, breaker: Breaker) -> None:
+    __slots__ = ("breaker", "deadline", "store", "timeout")
+
+    def __init__(self, store: str, timeout: float, breaker: Breaker, deadline: Deadline | None = None) -> None:
         self.store = store
         self.timeout = timeout
         self.breaker = breaker
+        self.deadline: Deadline = deadline or asyncio.timeout
 
     def refuse_if_open(self) -> None:
         if not self.breaker.allow():
@@ -72,8 +84,7 @@ class StoreGuard:
         if not breaker.allow():
             raise StoreUnavailable(self.store)
         try:
-            async with asyncio.timeout(self.timeout):
-                result = await fn(*args)
+            result = await self._bounded(fn, args)
         except StoreUnavailable:
             breaker.released()
             raise
@@ -88,6 +99,14 @@ class StoreGuard:
             raise
         breaker.succeeded()
         return result
+
+    async def _bounded(self, fn: Callable[..., Awaitable[T]], args: tuple[Any, ...]) -> T:
+        bound = self.deadline(self.timeout)
+        if isinstance(bound, AbstractAsyncContextManager):
+            async with bound:
+                return await fn(*args)
+        with bound:
+            return await fn(*args)
 
 
 @dataclass(frozen=True)
@@ -107,7 +126,7 @@ class Guards:
 
         return cls(
             StoreGuard(POSTGRES, settings.postgres_timeout_seconds, breaker()),
-            StoreGuard(MONGODB, settings.mongodb_timeout_seconds, breaker()),
+            StoreGuard(MONGODB, settings.mongodb_timeout_seconds, breaker(), pymongo.timeout),
             StoreGuard(REDIS, settings.redis_timeout_seconds, breaker()),
         )
 
