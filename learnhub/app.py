@@ -20,7 +20,7 @@ from learnhub.caching.store import PublicCache
 from learnhub.core.runtime import tune_gc
 from learnhub.core.settings import Settings
 from learnhub.datasources.postgres.chunks import active_model
-from learnhub.datasources.stores import Stores
+from learnhub.datasources.stores import OPTIONAL_STORES, Stores
 from learnhub.graphql.execution.persisted import PersistedQueries
 from learnhub.graphql.schema import build_schema
 from learnhub.http.fast_path import GatewayApp
@@ -40,15 +40,20 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """Readiness: every store answers."""
+    """Readiness: every store answers, within READINESS_TIMEOUT_SECONDS (0.5 s; it took 5 s to
+    report a frozen store before). A required store down: 503 naming it in `unavailable`; an
+    optional one (search, object storage): ready, named in `degraded`."""
     stores: Stores = request.app.state.stores
-    try:
-        degraded = await stores.check_reachable()
-    except Exception as exc:
-        return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
-    if degraded:  # still serving: only search is reduced
-        return JSONResponse({"status": "ready", "degraded": degraded})
-    return JSONResponse({"status": "ready"})
+    failed = await stores.readiness()
+    required = sorted(name for name in failed if name not in OPTIONAL_STORES)
+    degraded = sorted(name for name in failed if name in OPTIONAL_STORES)
+    body: dict[str, Any] = {"status": "unavailable" if required else "ready"}
+    if required:
+        body["unavailable"] = required
+        body["detail"] = {name: failed[name] for name in required}
+    if degraded:  # still serving: only search and uploads are reduced
+        body["degraded"] = degraded
+    return JSONResponse(body, status_code=503 if required else 200)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

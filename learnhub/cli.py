@@ -7,7 +7,7 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,7 +24,14 @@ SCHEMA_FILE = Path("schema.graphql")
 log = logging.getLogger("learnhub")
 
 
-def _serve(settings: Settings, *, workers: int = 1, started: float | None = None) -> None:
+def _serve(
+    settings: Settings,
+    *,
+    workers: int = 1,
+    started: float | None = None,
+    beside: Callable[[], Coroutine[Any, Any, None]] | None = None,
+) -> None:
+    """Serve until stopped; `beside` (with `started`) runs on the same event loop meanwhile."""
     import uvicorn
 
     from learnhub.app import create_app
@@ -54,8 +61,11 @@ def _serve(settings: Settings, *, workers: int = 1, started: float | None = None
 
         async def main() -> None:
             task = asyncio.create_task(announce())
+            watcher = asyncio.create_task(beside()) if beside is not None else None
             await server.serve()
             task.cancel()
+            if watcher is not None:
+                watcher.cancel()
 
         asyncio.run(main())
     else:
@@ -160,6 +170,7 @@ def cmd_search_check(args: argparse.Namespace) -> None:
 
 def cmd_dev(args: argparse.Namespace) -> None:
     from learnhub.embedded import EmbeddedCluster, EmbeddedServerError, Ports
+    from learnhub.embedded.supervisor import Supervisor
     from learnhub.migrations.migrate import migrate_all
 
     started = time.monotonic()
@@ -181,7 +192,9 @@ def cmd_dev(args: argparse.Namespace) -> None:
         _seed(settings, None)
         _reindex(settings)
         _local_stripe_webhooks(settings)
-        _serve(settings, started=started)
+        # A local server that dies is named and started again on its data (embedded/supervisor.py).
+        supervisor = Supervisor(cluster, say=lambda line: print(line, file=sys.stderr, flush=True))
+        _serve(settings, started=started, beside=supervisor.run)
     finally:
         cluster.stop()
         print("Stopped the gateway and every local server.", flush=True)

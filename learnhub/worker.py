@@ -23,6 +23,7 @@ from datetime import timedelta
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from learnhub.datasources.guard import outage_store
 from learnhub.datasources.postgres import achievements, outbox
 from learnhub.datasources.postgres.tables import utcnow
 from learnhub.datasources.stores import Stores
@@ -114,8 +115,12 @@ async def _handle_batch(stores: Stores, conn: AsyncConnection, events: Sequence[
 async def _failed(conn: AsyncConnection, event: RowMapping, exc: Exception) -> bool:
     """Record a failed try; returns whether the event was given up."""
     attempt = event["attempts"] + 1
-    give_up = attempt >= MAX_ATTEMPTS or isinstance(exc, UnknownEvent)
-    retry_at = None if give_up else utcnow() + timedelta(seconds=BACKOFF_SECONDS**attempt)
+    outage = outage_store(exc)
+    # A store that is down says nothing about the event: it is kept, and tried again every few
+    # seconds until the store is back, however long that takes (never given up for it).
+    give_up = outage is None and (attempt >= MAX_ATTEMPTS or isinstance(exc, UnknownEvent))
+    delay = BACKOFF_SECONDS ** min(attempt, 3) if outage is not None else BACKOFF_SECONDS**attempt
+    retry_at = None if give_up else utcnow() + timedelta(seconds=delay)
     await outbox.mark_failed_attempt(conn, event["id"], f"{type(exc).__name__}: {exc}", retry_at)
     logger.warning("outbox event %s (%s) failed, attempt %d: %s", event["id"], event["kind"], attempt, exc)
     return give_up

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 import uuid
-from collections.abc import Awaitable, Mapping
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from learnhub.auth.tokens import issue_access_token
+from learnhub.core.errors import StoreUnavailable
 from learnhub.core.settings import Settings
 from learnhub.datasources import redis as keys
 from learnhub.datasources.postgres import sessions
@@ -57,21 +60,54 @@ def _revocation_ttl(settings: Settings) -> int:
     return settings.access_token_ttl_seconds + 60
 
 
-async def _cache(write: Awaitable[None]) -> None:
+class LocalSessionStates:
+    """What this process last learned of sessions (alive or ended), for while Redis is down.
+
+    With Redis unreachable the check answers from here for `session_local_cache_seconds`, then
+    asks PostgreSQL again, so an outage costs PostgreSQL one lookup per active session per that
+    many seconds instead of one per request. What it allows: a session ended through another
+    gateway process during the outage keeps working here until its entry expires (10 s by
+    default); one ended through this process stops at once."""
+
+    SIZE = 100_000
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._states: OrderedDict[uuid.UUID, tuple[bool, float]] = OrderedDict()
+
+    def get(self, session_id: uuid.UUID) -> bool | None:
+        held = self._states.get(session_id)
+        if held is None or held[1] < self._clock():
+            return None
+        return held[0]
+
+    def put(self, session_id: uuid.UUID, alive: bool, ttl: float) -> None:
+        self._states[session_id] = (alive, self._clock() + ttl)
+        self._states.move_to_end(session_id)
+        if len(self._states) > self.SIZE:
+            self._states.popitem(last=False)
+
+
+LOCAL_STATES = LocalSessionStates()
+
+
+async def _cache(stores: Stores, write: Callable[..., Awaitable[None]], *args: Any) -> None:
     """Redis only speeds up the session check: PostgreSQL already holds the truth, so a failed
     write is logged, not raised (the alive key's TTL bounds what a lost revocation write costs)."""
     try:
-        await write
-    except RedisError as exc:
+        await stores.guards.redis.run(write, *args)
+    except (RedisError, StoreUnavailable) as exc:
         logger.warning("session state not cached in Redis: %s", exc)
 
 
 async def _remember_alive(stores: Stores, session_id: uuid.UUID) -> None:
-    await _cache(keys.mark_session_alive(stores.redis, session_id, SESSION_ALIVE_TTL_SECONDS))
+    await _cache(stores, keys.mark_session_alive, stores.redis, session_id, SESSION_ALIVE_TTL_SECONDS)
 
 
 async def _remember_ended(stores: Stores, session_ids: list[uuid.UUID]) -> None:
-    await _cache(keys.revoke_sessions(stores.redis, session_ids, _revocation_ttl(stores.settings)))
+    for session_id in session_ids:
+        LOCAL_STATES.put(session_id, False, _revocation_ttl(stores.settings))
+    await _cache(stores, keys.revoke_sessions, stores.redis, session_ids, _revocation_ttl(stores.settings))
 
 
 async def session_is_live(stores: Stores, session_id: uuid.UUID) -> bool:
@@ -81,11 +117,18 @@ async def session_is_live(stores: Stores, session_id: uuid.UUID) -> bool:
     cannot be reached the answer still comes from PostgreSQL, and nothing is cached.
     """
     try:
-        cached = await keys.cached_session_state(stores.redis, session_id)
-    except RedisError as exc:
-        logger.warning("session check falls back to PostgreSQL: %s", exc)
-        return await sessions.session_alive(stores.engine, session_id)
+        cached = await stores.guards.redis.run(keys.cached_session_state, stores.redis, session_id)
+    except (RedisError, StoreUnavailable) as exc:
+        local = LOCAL_STATES.get(session_id)
+        if local is not None:
+            return local
+        logger.debug("session check falls back to PostgreSQL: %s", exc)
+        alive = await sessions.session_alive(stores.engine, session_id)
+        LOCAL_STATES.put(session_id, alive, stores.settings.session_local_cache_seconds)
+        return alive
     if cached is not None:
+        if cached is False or LOCAL_STATES.get(session_id) is None:
+            LOCAL_STATES.put(session_id, cached, stores.settings.session_local_cache_seconds)
         return cached
     alive = await sessions.session_alive(stores.engine, session_id)
     if alive:

@@ -89,3 +89,15 @@ class PaymentProviderUnavailable(GatewayError):
     learning go on."""
 
     code = "PAYMENT_PROVIDER_UNAVAILABLE"
+
+
+class StoreUnavailable(GatewayError):
+    """A store (PostgreSQL, MongoDB, Redis) did not answer in time or refused the connection, or
+    its circuit breaker is open. Only the fields that need it fail; `extensions.store` names it.
+    The message never carries the driver's text (hosts, ports)."""
+
+    code = "STORE_UNAVAILABLE"
+
+    def __init__(self, store: str) -> None:
+        super().__init__(f"{store} is unavailable; try again shortly", store=store)
+        self.store = store

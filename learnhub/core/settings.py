@@ -138,6 +138,22 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1, le=1000)
     default_page_size: int = Field(default=20, ge=1)
     store_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    # When a store is down (learnhub/datasources/guard.py, README "When a store is down"): how
+    # long one call may take before it counts as failed. Reads here are 0.2-30 ms at scale 10, so
+    # 2 s is far above any healthy answer; Redis commands take well under a millisecond.
+    # PostgreSQL's also bounds each statement of writes and rare reads (asyncpg command_timeout).
+    postgres_timeout_seconds: float = Field(default=2.0, gt=0)
+    mongodb_timeout_seconds: float = Field(default=2.0, gt=0)
+    redis_timeout_seconds: float = Field(default=0.5, gt=0)
+    # The breaker per store opens after this many consecutive failures within the window, then
+    # lets one probe through after the cool-down.
+    breaker_failures: int = Field(default=3, ge=1)
+    breaker_window_seconds: float = Field(default=10.0, gt=0)
+    breaker_cooldown_seconds: float = Field(default=1.0, gt=0)
+    # While Redis is down, session states this process learned stay trusted this long.
+    session_local_cache_seconds: float = Field(default=10.0, ge=0)
+    # /readyz answers within this long, naming each store that did not answer in time.
+    readiness_timeout_seconds: float = Field(default=0.5, gt=0)
     round_trip_stats: bool | None = None
 
     # Payments (Stripe). `STRIPE_API_URL` points the SDK at a Stripe-compatible server (the local

@@ -29,7 +29,10 @@ ALIVE_SESSION = "alive:sid"
 def make_redis(settings: Settings) -> Redis:
     return Redis.from_url(
         settings.redis_url,
-        socket_connect_timeout=settings.store_connect_timeout_seconds,
+        socket_connect_timeout=settings.redis_timeout_seconds,
+        # A frozen Redis (SIGSTOP) keeps its sockets open and never answers: without a read
+        # timeout every request that asked it hung until its 10 s operation timeout.
+        socket_timeout=settings.redis_timeout_seconds,
         decode_responses=False,
         # `from_url` retries nothing, so after Redis restarts the first command on every pooled
         # (now dead) connection failed. One immediate retry on a fresh connection hides that;

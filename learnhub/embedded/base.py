@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -52,3 +53,38 @@ class EmbeddedServer(ABC):
     def stop(self) -> None:
         if self.process is not None:
             self.process.stop()
+
+    def freeze(self) -> None:
+        """SIGSTOP the server and its child processes: connections stay open and nothing answers."""
+        if self.process is not None:
+            self.process.signal_group(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self.process is not None:
+            self.process.signal_group(signal.SIGCONT)
+
+    def crash(self) -> None:
+        """Kill the server and its child processes outright (SIGKILL): no shutdown, as in a crash;
+        then reap it and remove its pid file, so it can be started again."""
+        if self.process is not None:
+            self.process.signal_group(signal.SIGCONT)  # a frozen process dies only once resumed
+            self.process.signal_group(signal.SIGKILL)
+            if self.process.proc is not None:
+                self.process.proc.wait()
+            self.stop()
+
+    def exited(self) -> int | None:
+        """The exit code when the server has died on its own (reaped here), None while it runs."""
+        return self.process.exit_code() if self.process is not None else None
+
+    def clear_stale_files(self) -> None:  # noqa: B027 - a hook: most servers leave nothing that blocks them
+        """Remove what a server killed outright leaves behind and would refuse to start over."""
+
+    def restart(self, timeout: float = 60.0) -> None:
+        """Crash the server if it runs, then start it again on the same data folder and port, as a
+        supervisor would. Call from the thread that started the cluster, since the parent-death
+        signal follows the spawning thread."""
+        self.crash()
+        self.clear_stale_files()
+        self.spawn()
+        self.wait_ready(timeout)

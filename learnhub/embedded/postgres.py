@@ -101,6 +101,22 @@ class EmbeddedPostgres(EmbeddedServer):
         self.process = ManagedProcess(self.name, command, self.log_path, user=user, pid_file=self.pid_file)
         self.process.start()
 
+    def clear_stale_files(self) -> None:
+        # postmaster.pid names the dead server; PostgreSQL itself refuses to start while that pid
+        # is alive (an unreaped process, or the pid taken by another process since), so it goes.
+        lock = self.pgdata / "postmaster.pid"
+        try:
+            pid = int(lock.read_text().split("\n", 1)[0])
+        except (FileNotFoundError, ValueError):
+            return
+        try:
+            zombie = Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+            program = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+        except OSError:  # no such process
+            zombie, program = True, ""
+        if zombie or not program.endswith("postgres"):
+            lock.unlink(missing_ok=True)
+
     def _psql(self, sql: str, database: str = "postgres") -> str:
         result = subprocess.run(  # noqa: S603
             [str(BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database, "-tAc", sql],

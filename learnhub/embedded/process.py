@@ -100,6 +100,21 @@ class ManagedProcess:
     def pid(self) -> int | None:
         return self.proc.pid if self.proc is not None else None
 
+    def exit_code(self) -> int | None:
+        """The exit code once the process has ended (and reaps it), None while it runs."""
+        return self.proc.poll() if self.proc is not None else None
+
+    def signal_group(self, signum: int) -> None:
+        """Send `signum` to the server and every process it started: SIGSTOP freezes a PostgreSQL
+        with its backends, SIGKILL kills them all, as a crash would. Its group is not enough:
+        PostgreSQL's backends each start a session of their own (setsid), so they are found
+        as the server's descendants."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        for pid in [self.proc.pid, *descendants(self.proc.pid)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
+
     def wait_ready(self, probe: Callable[[], bool], timeout: float) -> None:
         """Poll `probe` until it succeeds; fail with the log's tail if the process dies or time runs out."""
         deadline = time.monotonic() + timeout
@@ -138,6 +153,25 @@ class ManagedProcess:
         self.proc = None
         if self.pid_file is not None:
             self.pid_file.unlink(missing_ok=True)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`, from /proc (children before their own children)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name (field 2) may hold spaces: the fields after its ')' are fixed.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: list[int] = []
+    todo = list(children.get(pid, []))
+    while todo:
+        child = todo.pop(0)
+        found.append(child)
+        todo += children.get(child, [])
+    return found
 
 
 def stop_stale(pid_file: Path) -> None:

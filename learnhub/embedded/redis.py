@@ -46,22 +46,10 @@ class EmbeddedRedis(EmbeddedServer):
         assert self.process is not None
         self.process.wait_ready(self._ping, timeout)
 
-    def crash(self) -> None:
-        """Kill the server outright (SIGKILL): no shutdown, and nothing saved, as in a crash."""
-        if self.process is not None and self.process.proc is not None:
-            self.process.proc.kill()
-            self.process.stop()  # reaps the killed process and removes its pid file
-
     def restart(self, timeout: float = 30.0) -> None:
-        """Crash the server if it runs, then start it again on the same port, as a supervisor would.
-
-        Nothing is persisted, so it comes back empty: what a production Redis without snapshots
-        goes through. Call from the thread that started the cluster, since the parent-death
-        signal follows the spawning thread.
-        """
-        self.crash()
-        self.spawn()
-        self.wait_ready(timeout)
+        """As every server restarts (base.py). Nothing is persisted, so Redis comes back empty:
+        what a production Redis without snapshots goes through."""
+        super().restart(timeout)
 
     def env(self) -> dict[str, str]:
         return {"REDIS_URL": f"redis://127.0.0.1:{self.port}/0"}

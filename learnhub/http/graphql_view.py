@@ -26,12 +26,13 @@ from learnhub.auth.viewer import Viewer, viewer_from_header
 from learnhub.caching.store import Lookup, PublicCache
 from learnhub.core import stats
 from learnhub.core.client_address import client_ip
-from learnhub.core.errors import RequestRefused
+from learnhub.core.errors import RequestRefused, StoreUnavailable
 from learnhub.core.settings import Settings
+from learnhub.datasources.guard import outage_store
 from learnhub.datasources.ratelimit import Bucket
 from learnhub.datasources.stores import Stores
 from learnhub.graphql.context import Context
-from learnhub.graphql.execution.errors import classify, formatted
+from learnhub.graphql.execution.errors import STORE_UNAVAILABLE, classify, formatted, naming_outages
 from learnhub.graphql.execution.input_guard import request_text_problem
 from learnhub.graphql.execution.persisted import PersistedQueries
 from learnhub.http.graphiql import graphiql_html, wants_graphiql
@@ -130,6 +131,17 @@ async def _rate_limit(stores: Stores, viewer: Viewer, ip: str) -> None:
         )
 
 
+def _outage_refusal(exc: Exception) -> RequestRefused:
+    """A store down before execution began (the session check, a persisted query, the trusted
+    documents): 503 naming the store, not a 500 with a null body. Anything else is re-raised."""
+    store = outage_store(exc)
+    if store is None:
+        raise exc
+    logger.warning("request refused: %s unavailable: %r", store, exc)
+    outage = StoreUnavailable(store)
+    return RequestRefused(503, outage.code, outage.message, headers={"retry-after": "1"}, store=store)
+
+
 class _PostAdapter:
     """The one thing `execute_single` asks of a request adapter: its method (which operation
     types it may run). The lean path serves POSTs only."""
@@ -167,6 +179,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
             return
         except (RequestRefused, HTTPException) as exc:
             response = self._refused(request, exc)
+        except Exception as exc:
+            response = self._refused(request, _outage_refusal(exc))
         await self._send(request, response, scope, receive, send)
 
     async def serve_one(self, scope: Scope, receive: Receive, send: Send, body: bytes, data: Mapping[str, Any]) -> None:
@@ -191,6 +205,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
             response = self.create_response(await self.process_result(request, result), sub_response)
         except (RequestRefused, HTTPException) as exc:
             response = self._refused(request, exc)
+        except Exception as exc:
+            response = self._refused(request, _outage_refusal(exc))
         await self._send(request, response, scope, receive, send)
 
     def _request(self, scope: Scope, receive: Receive) -> Request:
@@ -209,6 +225,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
         if getattr(request.state, "request_error", False) and _wants_graphql_response(request):
             # GraphQL over HTTP: a request that never reached execution is a 4xx for this media type.
             response.status_code = 400
+        elif getattr(request.state, "store_unavailable", False) and _wants_graphql_response(request):
+            # No data at all because a store is down: a status that monitoring and retries see.
+            response.status_code = 503
         if response.media_type == JSON and _wants_graphql_response(request):
             response.headers["content-type"] = GRAPHQL_RESPONSE
         if getattr(request.state, "public_answer", False):
@@ -336,13 +355,19 @@ class GatewayGraphQL(GraphQL[Context, None]):
             masked = self.settings.is_production
             errors = []
             refused = False
+            codes = set()
             for error in [*(result.errors or []), *reported]:
+                error = naming_outages(error)  # noqa: PLW2901 - the same error, its store named
                 code, expected = classify(error, pre_execution=pre_execution, data_is_none=result.data is None)
+                codes.add(code)
                 refused = refused or (result.data is None and error.path is None and expected)
                 errors.append(formatted(error, code, expected, mask=masked, request_id=request.state.request_id))
             response["errors"] = errors
             if refused:
                 request.state.request_error = True
+            elif result.data is None and codes == {STORE_UNAVAILABLE}:
+                # Nothing could be answered, only because a store is down: 503 (see _send).
+                request.state.store_unavailable = True
         if not getattr(request.state, "request_error", False):
             response["data"] = result.data
         extensions = dict(result.extensions or {})

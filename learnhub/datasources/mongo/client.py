@@ -34,6 +34,11 @@ def make_client(settings: Settings) -> AsyncMongoClient[Doc]:
         event_listeners=[_CommandCounter()],
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
+        # A frozen server (SIGSTOP) keeps its sockets open and never answers: without a socket
+        # timeout a call waited for the request's own 10 s timeout. Generous next to the guarded
+        # reads' own timeout: aggregations of the worker and change streams' getMore (1 s awaits)
+        # stay well under it.
+        socketTimeoutMS=int(max(settings.mongodb_timeout_seconds * 4, settings.store_connect_timeout_seconds) * 1000),
         tz_aware=True,
         uuidRepresentation="standard",
     )

@@ -14,6 +14,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from learnhub.datasources.guard import guard_of
 from learnhub.datasources.mongo.documents import (
     CourseContent,
     LessonContent,
@@ -53,6 +54,17 @@ def collection(db: Database, model: type[Any]) -> AsyncCollection[Doc]:
 
 
 async def _by_ids(db: Database, model: type[Any], ids: Sequence[str], projection: Projection | None) -> list[Doc]:
+    # The by-id reads every content loader makes: within MongoDB's timeout and breaker when the
+    # client has them (datasources/guard.py).
+    store_guard = guard_of(db.client)
+    if store_guard is not None:
+        return await store_guard.run(_by_ids_unguarded, db, model, ids, projection)
+    return await _by_ids_unguarded(db, model, ids, projection)
+
+
+async def _by_ids_unguarded(
+    db: Database, model: type[Any], ids: Sequence[str], projection: Projection | None
+) -> list[Doc]:
     coll = collection(db, model)
     # limit = batch size = number of ids: the server answers in one reply and closes the cursor,
     # so no getMore/killCursors round trip follows (ids are unique: loaders de-duplicate keys).

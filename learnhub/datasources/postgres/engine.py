@@ -12,22 +12,30 @@ from learnhub.core import stats
 from learnhub.core.settings import Settings
 
 
-def connect_args(settings: Settings) -> dict[str, Any]:
-    """What every connection to PostgreSQL is opened with (the engines' and the read pool's)."""
-    return {
+def connect_args(settings: Settings, *, guarded: bool = False) -> dict[str, Any]:
+    """What every connection to PostgreSQL is opened with (the engines' and the read pool's).
+
+    `guarded` (the gateway's and worker's stores): a connection attempt and each statement are
+    bounded by PostgreSQL's store timeout, so a frozen server (open sockets, no answers) fails
+    the call instead of hanging it. Seeds and migrations keep unbounded statements."""
+    args: dict[str, Any] = {
         "timeout": settings.store_connect_timeout_seconds,
         "server_settings": {"application_name": "learnhub-gateway"},
     }
+    if guarded:
+        args["timeout"] = min(settings.store_connect_timeout_seconds, settings.postgres_timeout_seconds)
+        args["command_timeout"] = settings.postgres_timeout_seconds
+    return args
 
 
-def make_engine(settings: Settings, *, vectors: bool = False) -> AsyncEngine:
+def make_engine(settings: Settings, *, vectors: bool = False, guarded: bool = False) -> AsyncEngine:
     """One pool per process. Reads run in autocommit (no BEGIN/COMMIT round trips).
 
     `vectors`: the small pool for nearest-neighbour queries. Its statements are always planned
     with their parameters: a generic plan of `embedding <=> CAST($1 AS vector)` cannot use the
     HNSW index and scanned every chunk (measured at scale 10: 30 ms at 28,994 chunks, against
     0.6 ms through the index)."""
-    args = connect_args(settings)
+    args = connect_args(settings, guarded=guarded)
     if vectors:
         # Filtered vector searches (visibility, course, tags) keep scanning the HNSW index until
         # enough rows pass, instead of returning fewer (pgvector 0.8).

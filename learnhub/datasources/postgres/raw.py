@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from learnhub.core import stats
 from learnhub.core.settings import Settings
+from learnhub.datasources.guard import guard_of
 from learnhub.datasources.postgres.engine import connect_args
 
 # SQLAlchemy's asyncpg dialect keeps this many prepared statements per connection unless the
@@ -74,7 +75,7 @@ async def open_pool(engine: AsyncEngine, settings: Settings) -> Any:
     cache = int(kwargs.get("prepared_statement_cache_size", STATEMENT_CACHE_SIZE))
     for name in _DIALECT_ONLY:
         kwargs.pop(name, None)
-    args = connect_args(settings)
+    args = connect_args(settings, guarded=True)
     args["server_settings"] |= {"default_transaction_read_only": "on"}
     size = settings.database_pool_size
     return await asyncpg.create_pool(
@@ -113,6 +114,15 @@ def _pool(engine: AsyncEngine) -> Any:
 
 
 async def _run(engine: AsyncEngine, method: str, sql: str, args: tuple[Any, ...]) -> Any:
+    """One statement on a pooled connection, within PostgreSQL's timeout and breaker when the
+    engine has them (datasources/guard.py): StoreUnavailable instead of a hang or a driver error."""
+    store_guard = guard_of(engine)
+    if store_guard is None:
+        return await _run_unguarded(engine, method, sql, args)
+    return await store_guard.run(_run_unguarded, engine, method, sql, args)
+
+
+async def _run_unguarded(engine: AsyncEngine, method: str, sql: str, args: tuple[Any, ...]) -> Any:
     """One statement on a pooled connection: one round trip, counted once as the engine's
     cursor event counts each statement it sends (a failing statement included)."""
     pool = _pool(engine)

@@ -9,7 +9,8 @@ import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.types import ExecutionContext
 
-from learnhub.core.errors import GatewayError
+from learnhub.core.errors import GatewayError, StoreUnavailable
+from learnhub.datasources.guard import outage_store
 
 logger = logging.getLogger("learnhub.graphql")
 
@@ -17,6 +18,28 @@ PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 INTERNAL = "INTERNAL_SERVER_ERROR"
+STORE_UNAVAILABLE = StoreUnavailable.code
+
+
+def naming_outages(error: GraphQLError) -> GraphQLError:
+    """The error, or, when a store's driver raised it because the store is down, a
+    STORE_UNAVAILABLE error naming the store in its place: never the driver's text (hosts,
+    ports) and never an internal error that status-based monitoring cannot tell from a bug."""
+    original = error.original_error
+    if original is None or isinstance(original, GatewayError):
+        return error
+    store = outage_store(original)
+    if store is None:
+        return error
+    outage = StoreUnavailable(store)
+    return GraphQLError(
+        outage.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=outage,
+    )
 
 
 def classify(error: GraphQLError, *, pre_execution: bool, data_is_none: bool) -> tuple[str, bool]:
@@ -79,5 +102,9 @@ class GatewaySchema(strawberry.Schema):
         for error in errors:
             original = error.original_error
             if original is None or isinstance(original, GatewayError):
+                continue
+            store = outage_store(original)
+            if store is not None:  # one line per failed field: the store's outage is not a bug
+                logger.warning("request %s: %s unavailable at %s: %r", request_id, store, error.path, original)
                 continue
             logger.error("request %s: unexpected error at %s", request_id, error.path, exc_info=original)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections import OrderedDict
@@ -20,7 +21,7 @@ from graphql import parse, validate
 from graphql.error import GraphQLError
 from strawberry.http import GraphQLRequestData
 
-from learnhub.core.errors import RequestRefused
+from learnhub.core.errors import RequestRefused, StoreUnavailable
 from learnhub.datasources import redis as keys
 from learnhub.datasources.postgres import trusted_documents
 from learnhub.datasources.postgres.trusted_documents import TrustedDocument
@@ -72,15 +73,22 @@ class PersistedQueries:
 
     async def _automatic(self, digest: str, query: str | None) -> str:
         settings = self.stores.settings
+        redis_guard = self.stores.guards.redis
         if query is None:
-            stored = await keys.persisted_query(self.stores.redis, digest)
+            try:
+                stored = await redis_guard.run(keys.persisted_query, self.stores.redis, digest)
+            except StoreUnavailable:
+                # Redis down: a clean miss, so Apollo clients send the full query, which is served.
+                stored = None
             if stored is None:
                 # HTTP 200 with this code: Apollo clients then retry with the full query.
                 raise RequestRefused(200, NOT_FOUND, "PersistedQueryNotFound")
             return stored
         if sha256_of(query) != digest:
             raise RequestRefused(400, BAD_HASH, "provided sha does not match query")
-        await keys.persist_query(self.stores.redis, digest, query, settings.apq_ttl_seconds)
+        # Redis down: not kept this time; a later request by hash alone misses and sends it again.
+        with contextlib.suppress(StoreUnavailable):
+            await redis_guard.run(keys.persist_query, self.stores.redis, digest, query, settings.apq_ttl_seconds)
         return query
 
     async def _trusted_query(self, digest: str | None, query: str | None) -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import strawberry
 from sqlalchemy.engine import RowMapping
 
+from learnhub.core.errors import StoreUnavailable
 from learnhub.datasources.postgres import attempts as attempt_rows
 from learnhub.datasources.postgres import enrollments as enrollment_rows
 from learnhub.graphql.context import Info
@@ -55,7 +56,8 @@ class Course(Node):
 
     # The content document when whoever built the course fetched it with its siblings' (see
     # with_content); None: fetched, and missing. NOT_FETCHED: the fields below load it.
-    content_doc: strawberry.Private[Doc | NotFetched | None] = NOT_FETCHED
+    # StoreUnavailable: MongoDB was down, so each field below fails alone with that error.
+    content_doc: strawberry.Private[Doc | NotFetched | StoreUnavailable | None] = NOT_FETCHED
 
     @classmethod
     def from_row(cls, row: RowMapping) -> Course:
@@ -72,6 +74,8 @@ class Course(Node):
         )
 
     def _doc(self) -> Doc:
+        if isinstance(self.content_doc, StoreUnavailable):
+            raise self.content_doc
         if not isinstance(self.content_doc, dict):
             raise missing("Course", self.content_id)
         return self.content_doc
@@ -152,6 +156,10 @@ async def with_content(info: Info, courses: Sequence[Course], prefixes: tuple[tu
         loader = (
             loaders.course_content_by_id if selects_any(info, prefixes, ("content",)) else loaders.course_summary_by_id
         )
-        docs = await loader.load_many([c.content_id for c in courses])
+        try:
+            docs: Sequence[Doc | StoreUnavailable | None] = await loader.load_many([c.content_id for c in courses])
+        except StoreUnavailable as exc:
+            # The catalogue's PostgreSQL fields still answer; each content field is null with this error.
+            docs = [exc] * len(courses)
         for course, doc in zip(courses, docs, strict=True):
             course.content_doc = doc
