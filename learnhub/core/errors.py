@@ -82,3 +82,10 @@ class StorageUnavailable(GatewayError):
     """Object storage did not answer: uploads wait, reads answer without download links."""
 
     code = "STORAGE_UNAVAILABLE"
+
+
+class ResyncRequired(GatewayError):
+    """A live subscription's `after` cursor is older than the events kept: catch up with
+    `changesSince`, then subscribe again without it."""
+
+    code = "RESYNC_REQUIRED"

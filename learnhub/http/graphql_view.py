@@ -35,6 +35,7 @@ from learnhub.graphql.execution.errors import classify, formatted
 from learnhub.graphql.execution.input_guard import request_text_problem
 from learnhub.graphql.execution.persisted import PersistedQueries
 from learnhub.http.graphiql import graphiql_html, wants_graphiql
+from learnhub.http.live_socket import LiveSocketHandler
 from learnhub.http.middleware import error_body
 
 logger = logging.getLogger("learnhub.http")
@@ -141,6 +142,9 @@ _POST: Any = _PostAdapter()
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
+    # Live updates: graphql-transport-ws sockets authenticated in connection_init (live_socket.py).
+    graphql_transport_ws_handler_class = LiveSocketHandler
+
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         self.settings = settings
         self._public_cache_control = f"public, max-age={settings.public_cache_ttl_seconds}"

@@ -204,6 +204,18 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
     },
     "SearchFacets": {"kinds": INHERITED, "tags": INHERITED, "levels": INHERITED},
     "FacetCount": {"value": INHERITED, "count": INHERITED},
+    # Every subscription needs a signed-in socket (connection_init) and checks its record in the
+    # resolver (an attempt's owner, a visible course); the events' records carry their own rules.
+    "Subscription": {
+        "myProgress": PUBLIC,
+        "achievementAwarded": PUBLIC,
+        "courseUpdated": PUBLIC,
+        "quizAttemptGraded": PUBLIC,
+    },
+    "ProgressEvent": {"cursor": INHERITED, "kind": INHERITED, "progress": INHERITED, "enrollment": INHERITED},
+    "AchievementEvent": {"cursor": INHERITED, "achievement": INHERITED},
+    "CourseUpdatedEvent": {"cursor": INHERITED, "course": INHERITED},
+    "AttemptGradedEvent": {"cursor": INHERITED, "attempt": INHERITED},
     "Mutation": {
         "register": PUBLIC,
         "login": PUBLIC,
