@@ -99,10 +99,8 @@ async def drain(stores: Stores, *, batch: int = BATCH_SIZE, refresh: bool = True
             counts = await _handle_batch(stores, conn, [e for e in events if e["kind"] not in SEARCH], announce)
             counts += await _index_batch(stores, conn, [e for e in events if e["kind"] in SEARCH])
         # After the commit: a subscriber reading the record it is told about finds it.
-        announce += live.of_course_changes(
-            sorted({str(e["payload"].get("course_id", "")) for e in events if e["kind"] in SEARCH and not e["attempts"]}
-                   - {""})  # fmt: skip
-        )
+        changed = {str(e["payload"].get("course_id", "")) for e in events if e["kind"] in SEARCH and not e["attempts"]}
+        announce += live.of_course_changes(sorted(changed - {""}))
         await live.announce(stores, announce)
         totals += counts
         if len(events) < batch:

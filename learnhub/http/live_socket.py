@@ -16,18 +16,28 @@ import contextlib
 import logging
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 from redis.exceptions import RedisError
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage, SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler, Operation
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    NextMessage,
+    SubscribeMessage,
+)
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 
 from learnhub.auth.sessions import session_is_live
 from learnhub.auth.tokens import InvalidToken, verify_access_token
 from learnhub.auth.viewer import viewer_from_header
 from learnhub.graphql.context import Context
+from learnhub.graphql.execution.errors import classify, formatted
 from learnhub.live import sockets
+
+if TYPE_CHECKING:
+    from strawberry.schema.schema import StreamResult
 
 logger = logging.getLogger("learnhub.live")
 
@@ -132,6 +142,49 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
             return
         await super().handle_subscribe(message)
+
+    def _shaped(self, errors: list[GraphQLError], *, pre_execution: bool, data_is_none: bool) -> list[Any]:
+        """Errors as the HTTP endpoint sends them: a stable `extensions.code` on each."""
+        shaped = []
+        for error in errors:
+            code, expected = classify(error, pre_execution=pre_execution, data_is_none=data_is_none)
+            mask = self.context.settings.is_production
+            shaped.append(formatted(error, code, expected, mask=mask, request_id=self.context.request_id))
+        return shaped
+
+    async def _handle_pre_execution_error(self, operation: Operation[Context, None], result: PreExecutionError) -> None:
+        assert result.errors
+        if self._get_pre_execution_close_reason(result.errors[0]) is not None:
+            await super()._handle_pre_execution_error(operation, result)  # closes the socket (protocol)
+            return
+        payload = self._shaped(result.errors, pre_execution=True, data_is_none=True)
+        await operation.send_operation_message({"id": operation.id, "type": "error", "payload": payload})
+
+    async def _send_result_stream(self, operation: Operation[Context, None], result_source: StreamResult) -> None:
+        first = True
+        async for result in result_source:
+            if first and isinstance(result, PreExecutionError):
+                await self._handle_pre_execution_error(operation, result)
+                return
+            if not isinstance(result, ExecutionResult):
+                await self._reject_incremental_delivery(operation)
+                return
+            if first and result.data is None and result.errors:
+                # Refused before its first event (bad cursor, RESYNC_REQUIRED, someone else's
+                # attempt): the protocol's `error` message, which ends the operation.
+                payload = self._shaped(result.errors, pre_execution=False, data_is_none=True)
+                await operation.send_operation_message({"id": operation.id, "type": "error", "payload": payload})
+                return
+            next_payload: dict[str, Any] = {"data": result.data}
+            if result.errors:
+                next_payload["errors"] = self._shaped(
+                    result.errors, pre_execution=False, data_is_none=result.data is None
+                )
+            if result.extensions:
+                next_payload["extensions"] = result.extensions
+            message: NextMessage = {"id": operation.id, "type": "next", "payload": next_payload}  # type: ignore[typeddict-item]
+            await operation.send_operation_message(message)
+            first = False
 
     async def shutdown(self) -> None:
         if self.watch is not None:

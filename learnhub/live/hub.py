@@ -63,6 +63,7 @@ class Hub:
         self._positions: dict[str, str] = {}
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._failing = False
 
     @property
     def streams_read(self) -> int:
@@ -141,9 +142,12 @@ class Hub:
                 if self._reader_id is None:
                     self._reader_id = int(await self._reader.client_id())
                 found = await streams.read_new(self._reader, sent, BLOCK_MS)
+                self._failing = False
             except RedisError as exc:
+                if self._reader_id is not None or not self._failing:  # once per outage
+                    logger.warning("live stream read failed; retrying: %s", exc)
+                self._failing = True
                 self._reader_id = None
-                logger.warning("live stream read failed; retrying: %s", exc)
                 await asyncio.sleep(RETRY_SECONDS)  # backoff while Redis is away, not synchronisation
                 continue
             for stream, events in found:

@@ -35,7 +35,7 @@ async def hold_slot(redis: Redis, user_id: uuid.UUID, socket_id: str, *, limit: 
     """Take (or refresh) this socket's slot; False when the user already has `limit` other sockets."""
     now = int(time.time() * 1000)
     expires = now + int(lifetime_seconds * 1000)
-    held = await redis.eval(_ACQUIRE, 1, _key(user_id), now, expires, limit, socket_id)  # type: ignore[misc]
+    held = await redis.eval(_ACQUIRE, 1, _key(user_id), now, expires, limit, socket_id)
     return bool(held)
 
 

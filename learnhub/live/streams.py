@@ -111,13 +111,13 @@ async def publish(redis: Redis, stream: str, kind: str, data: dict[str, Any], re
 
 async def after(redis: Redis, stream: str, stream_id: str, limit: int = 1000) -> list[Event]:
     """Entries after `stream_id`, oldest first (at most `limit`)."""
-    entries = await redis.xrange(stream, min=f"({stream_id}", max="+", count=limit)
+    entries: Any = await redis.xrange(stream, min=f"({stream_id}", max="+", count=limit)
     return [_event(stream, entry_id, fields) for entry_id, fields in entries]
 
 
 async def tip(redis: Redis, stream: str) -> str:
     """The newest entry's id, `0-0` for an empty or missing stream."""
-    newest = await redis.xrevrange(stream, max="+", min="-", count=1)
+    newest: Any = await redis.xrevrange(stream, max="+", min="-", count=1)
     if not newest:
         return "0-0"
     entry_id = newest[0][0]
@@ -128,7 +128,7 @@ async def read_new(
     redis: Redis, positions: dict[str, str], block_ms: int, count: int = 500
 ) -> list[tuple[str, list[Event]]]:
     """XREAD BLOCK over every stream in `positions`; [] on timeout."""
-    answer = await redis.xread(positions, count=count, block=block_ms)  # type: ignore[arg-type]
+    answer: Any = await redis.xread(positions, count=count, block=block_ms)  # type: ignore[arg-type]
     found = []
     for key, entries in answer or []:
         stream = key.decode() if isinstance(key, bytes) else key

@@ -40,14 +40,14 @@ class LiveSocket:
         assert ack["type"] == "connection_ack", ack
         return socket
 
-    async def receive(self, timeout: float = WAIT_SECONDS) -> dict[str, Any]:
+    async def receive(self, within: float = WAIT_SECONDS) -> dict[str, Any]:
         if self.pending:
             return self.pending.pop(0)
-        raw = await asyncio.wait_for(self.ws.recv(), timeout)
+        raw = await asyncio.wait_for(self.ws.recv(), within)
         message: dict[str, Any] = json.loads(raw)
         if message.get("type") == "ping":
             await self.ws.send(json.dumps({"type": "pong"}))
-            return await self.receive(timeout)
+            return await self.receive(within)
         return message
 
     async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
@@ -56,10 +56,10 @@ class LiveSocket:
         await self.ws.send(json.dumps(message))
         return op_id
 
-    async def message_for(self, op_id: str, timeout: float = WAIT_SECONDS) -> dict[str, Any]:
+    async def message_for(self, op_id: str, within: float = WAIT_SECONDS) -> dict[str, Any]:
         """The next message of one operation (others are kept for later)."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         for index, message in enumerate(self.pending):
             if message.get("id") == op_id:
                 return self.pending.pop(index)
@@ -70,17 +70,17 @@ class LiveSocket:
                 return message
             self.pending.append(message)
 
-    async def next_data(self, op_id: str, timeout: float = WAIT_SECONDS) -> dict[str, Any]:
-        message = await self.message_for(op_id, timeout)
+    async def next_data(self, op_id: str, within: float = WAIT_SECONDS) -> dict[str, Any]:
+        message = await self.message_for(op_id, within)
         assert message["type"] == "next", message
         assert "errors" not in message["payload"], message
         data: dict[str, Any] = message["payload"]["data"]
         return data
 
-    async def closed(self, timeout: float = WAIT_SECONDS) -> tuple[int | None, str]:
-        """Wait (up to `timeout`) for the server to close the socket: (code, reason)."""
+    async def closed(self, within: float = WAIT_SECONDS) -> tuple[int | None, str]:
+        """Wait (up to `within` seconds) for the server to close the socket: (code, reason)."""
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(within):
                 while True:
                     await self.ws.recv()
         except ConnectionClosed as exc:

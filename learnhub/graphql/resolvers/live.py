@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 from collections.abc import AsyncGenerator, AsyncIterator, Collection
+from typing import Annotated
 
 import strawberry
 
