@@ -20,6 +20,7 @@ from learnhub.graphql.resolvers import courses as catalogue
 from learnhub.graphql.resolvers import live as live_resolvers
 from learnhub.graphql.resolvers import search as search_resolvers
 from learnhub.graphql.resolvers import sharing as sharing_resolvers
+from learnhub.graphql.resolvers import sync as sync_resolvers
 from learnhub.graphql.resolvers import users as viewer
 from learnhub.graphql.types.quizzes import (
     MultipleChoiceQuestion,
@@ -86,6 +87,13 @@ class Query:
         resolver=sharing_resolvers.shared,
         description="What a share link's token opens, signed in or not (each call counts one use). Every "
         "link that does not open answers SHARE_LINK_INVALID alike; limited per client IP (RATE_LIMITED).",
+    )
+
+    changes_since = strawberry.field(
+        resolver=sync_resolvers.changes_since,
+        description="What changed for the viewer since `cursor` (none: everything), oldest first, `first` (at most "
+        "500) at a time: enrollments, lesson progress, attempts, achievements, course versions, and tombstones "
+        "for what is gone. Ask again with the answer's `cursor` while `hasMore`.",
     )
 
 

@@ -45,15 +45,15 @@ def of_outbox_event(
         return []
     mine = streams.user_stream(user_id)
     found = [Announcement(mine, ACHIEVEMENT, {"code": code}) for code in awarded]
-    if kind == "lesson.progressed":
-        found.insert(
-            0, Announcement(mine, PROGRESS, {"course_id": payload["course_id"], "lesson_id": payload["lesson_id"]})
-        )
-    elif kind == "course.completed":
-        found.insert(0, Announcement(mine, COURSE_COMPLETED, {"course_id": payload["course_id"]}))
-    elif kind == "quiz.submitted":
-        attempt = uuid.UUID(payload["attempt_id"])
-        found.insert(0, Announcement(streams.attempt_stream(attempt), ATTEMPT_GRADED, {"attempt_id": str(attempt)}))
+    # A payload without what its kind names announces nothing: the change itself stands.
+    course_id, lesson_id, attempt_id = (payload.get(k) for k in ("course_id", "lesson_id", "attempt_id"))
+    if kind == "lesson.progressed" and course_id and lesson_id:
+        found.insert(0, Announcement(mine, PROGRESS, {"course_id": course_id, "lesson_id": lesson_id}))
+    elif kind == "course.completed" and course_id:
+        found.insert(0, Announcement(mine, COURSE_COMPLETED, {"course_id": course_id}))
+    elif kind == "quiz.submitted" and attempt_id:
+        stream = streams.attempt_stream(uuid.UUID(str(attempt_id)))
+        found.insert(0, Announcement(stream, ATTEMPT_GRADED, {"attempt_id": str(attempt_id)}))
     return found
 
 

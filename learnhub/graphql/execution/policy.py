@@ -172,6 +172,7 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
     "Query": {
         "node": PUBLIC,  # each record type applies its own record rule in `node`
         "me": PUBLIC,
+        "changesSince": SIGNED_IN,  # the viewer's own changes only
         "courses": PUBLIC,  # unpublished courses are filtered for non-staff in the resolver
         "course": PUBLIC,
         "lesson": PUBLIC,
@@ -204,6 +205,18 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
     },
     "SearchFacets": {"kinds": INHERITED, "tags": INHERITED, "levels": INHERITED},
     "FacetCount": {"value": INHERITED, "count": INHERITED},
+    "ChangeSet": {
+        "enrollments": INHERITED,
+        "lessonProgress": INHERITED,
+        "quizAttempts": INHERITED,
+        "achievements": INHERITED,
+        "courseVersions": INHERITED,
+        "tombstones": INHERITED,
+        "cursor": INHERITED,
+        "hasMore": INHERITED,
+    },
+    "CourseVersion": {"courseId": INHERITED, "contentId": INHERITED, "version": INHERITED, "updatedAt": INHERITED},
+    "Tombstone": {"kind": INHERITED, "id": INHERITED, "deletedAt": INHERITED},
     # Every subscription needs a signed-in socket (connection_init) and checks its record in the
     # resolver (an attempt's owner, a visible course); the events' records carry their own rules.
     "Subscription": {
