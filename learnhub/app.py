@@ -88,6 +88,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # the subscriptions-per-socket limit is the handler's, with an error code.
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         max_subscriptions_per_connection=None,
+        # Browser pages may open sockets from the origins CORS allows (same-origin ones always).
+        allowed_origins=settings.cors_origins,
     )
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),

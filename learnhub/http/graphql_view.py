@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -129,6 +129,19 @@ async def _rate_limit(stores: Stores, viewer: Viewer, ip: str) -> None:
             headers={"retry-after": str(wait)},
             retryAfterSeconds=wait,
         )
+
+
+def _is_subscription(query: object, operation_name: object) -> bool:
+    """Whether the operation to run is a subscription, which HTTP does not serve (graphql-core
+    would run its root field as a query and fail). Parsed only when the word appears at all;
+    an unparsable document is left to the usual path and its error."""
+    if not isinstance(query, str) or "subscription" not in query:
+        return False
+    try:
+        operation = get_operation_ast(parse(query), operation_name if isinstance(operation_name, str) else None)
+    except GraphQLError:
+        return False
+    return operation is not None and operation.operation is OperationType.SUBSCRIPTION
 
 
 class _PostAdapter:
@@ -254,6 +267,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
         refused = request_text_problem(request_data.query, request_data.operation_name)
         if refused is not None:
             return PreExecutionError(data=None, errors=[refused])
+        if _is_subscription(request_data.query, request_data.operation_name):
+            raise RequestRefused(
+                400, "BAD_REQUEST", "Subscriptions are served over a WebSocket on /graphql (graphql-transport-ws)"
+            )
         persisted: PersistedQueries = request.app.state.persisted
         await persisted.resolve(request_data)
         cache: PublicCache = request.app.state.public_cache

@@ -136,3 +136,11 @@ async def test_only_the_attempts_owner_follows_its_grading(
     finally:
         await theirs.close()
         await mine.close()
+
+
+async def test_a_subscription_sent_over_http_is_refused_cleanly(http_a: httpx.AsyncClient) -> None:
+    token, _ = await register(http_a)
+    response = await http_a.post("/graphql", json={"query": MY_PROGRESS}, headers={"authorization": f"Bearer {token}"})
+    assert response.status_code < 500, response.text
+    body = response.json()
+    assert body["errors"][0]["extensions"]["code"] != "INTERNAL_SERVER_ERROR", body

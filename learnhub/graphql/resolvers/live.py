@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Collection
 from typing import Annotated
@@ -54,11 +55,14 @@ async def my_progress(info: Info, after: After = None) -> AsyncGenerator[Progres
     stream = streams.user_stream(ctx.require_user())
     async for event in _follow(ctx, stream, after, (events.PROGRESS, events.COURSE_COMPLETED)):
         course_id = uuid.UUID(event.data["course_id"])
-        enrollment = await ctx.loaders.enrollment_by_user_course.load((ctx.require_user(), course_id))
-        progress = None
-        if event.kind == events.PROGRESS:
-            row = await ctx.loaders.viewer_progress_by_lesson.load(event.data["lesson_id"])
-            progress = LessonProgress.from_row(row) if row is not None else None
+        enrollment_load = ctx.loaders.enrollment_by_user_course.load((ctx.require_user(), course_id))
+        if event.kind == events.PROGRESS:  # both reads at once: one round trip's wait per event
+            enrollment, row = await asyncio.gather(
+                enrollment_load, ctx.loaders.viewer_progress_by_lesson.load(event.data["lesson_id"])
+            )
+        else:
+            enrollment, row = await enrollment_load, None
+        progress = LessonProgress.from_row(row) if row is not None else None
         yield ProgressEvent(
             cursor=event.cursor,
             kind=ProgressEventKind(event.kind),
