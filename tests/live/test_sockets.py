@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 import httpx
+import jwt
 from sqlalchemy import update
 
+from learnhub.core.settings import Settings
 from learnhub.datasources.postgres.tables import quiz_attempts
 from learnhub.datasources.stores import Stores
 from learnhub.graphql.relay.node import to_global_id
@@ -144,3 +146,22 @@ async def test_a_subscription_sent_over_http_is_refused_cleanly(http_a: httpx.As
     assert response.status_code < 500, response.text
     body = response.json()
     assert body["errors"][0]["extensions"]["code"] != "INTERNAL_SERVER_ERROR", body
+
+
+async def test_a_socket_closes_when_its_access_token_expires(
+    http_a: httpx.AsyncClient, gateway_a: LiveServer, settings: Settings
+) -> None:
+    token, _ = await register(http_a)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    kid = settings.jwt_active_key_id
+    # The same session, with a token that runs out in two seconds (the setting's minimum is 60).
+    short = jwt.encode(
+        claims | {"exp": int(time.time()) + 2},
+        settings.jwt_keys[kid].get_secret_value(),
+        algorithm="HS256",
+        headers={"kid": kid},
+    )
+    socket = await LiveSocket.signed_in(gateway_a.url, short)
+    await socket.subscribe(MY_PROGRESS)
+    code, reason = await socket.closed(within=10)
+    assert (code, reason) == (4403, "The access token has expired")
