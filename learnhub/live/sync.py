@@ -23,6 +23,7 @@ from learnhub.datasources.mongo.content import collection
 from learnhub.datasources.mongo.documents import CourseContent
 from learnhub.datasources.postgres import changes
 from learnhub.datasources.postgres.changes import Position
+from learnhub.datasources.postgres.courses import CourseScope
 from learnhub.datasources.postgres.tables import utcnow
 from learnhub.datasources.stores import Stores
 
@@ -82,10 +83,10 @@ def _after(change: Change, position: Position | None) -> bool:
 
 
 async def _content_changes(
-    stores: Stores, user_id: uuid.UUID, position: Position | None, until: datetime, limit: int
+    stores: Stores, user_id: uuid.UUID, *, scope: CourseScope, position: Position | None, until: datetime, limit: int
 ) -> list[Change]:
     """Content versions of the user's courses (MongoDB), as changes of source CONTENT."""
-    courses = {row["content_id"]: row for row in await changes.enrolled_courses(stores.engine, user_id)}
+    courses = {row["content_id"]: row for row in await changes.enrolled_courses(stores.engine, user_id, scope)}
     if not courses:
         return []
     query: dict[str, Any] = {"_id": {"$in": list(courses)}, "updated_at": {"$lte": until}}
@@ -103,7 +104,8 @@ async def _content_changes(
     return result[:limit]
 
 
-async def changes_since(stores: Stores, user_id: uuid.UUID, cursor: str | None, first: int) -> Page:
+async def changes_since(stores: Stores, user_id: uuid.UUID, scope: CourseScope, cursor: str | None, first: int) -> Page:
+    """`scope`: the courses the reader may see (auth/visibility.py `course_scope`)."""
     position = decode_cursor(cursor) if cursor is not None else None
     until = utcnow() - timedelta(seconds=stores.settings.sync_settle_seconds)
     if position is not None and position.at > until:
@@ -119,9 +121,9 @@ async def changes_since(stores: Stores, user_id: uuid.UUID, cursor: str | None, 
         (changes.COURSE, changes.courses_changed),
     )
     for source, read in readers:
-        for row in await read(engine, user_id, position, until, limit):
+        for row in await read(engine, user_id, scope=scope, position=position, until=until, limit=limit):
             found.append(Change(source, _aware(row["changed_at"]), row["change_id"], row))
-    found += await _content_changes(stores, user_id, position, until, limit)
+    found += await _content_changes(stores, user_id, scope=scope, position=position, until=until, limit=limit)
     found.sort(key=lambda c: (c.at, c.source, c.id))
     page, has_more = found[:first], len(found) > first
     # The last change handed out, not the read bound: the same changes give the same cursor

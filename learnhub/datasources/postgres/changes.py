@@ -18,6 +18,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import ColumnElement
 
+from learnhub.datasources.postgres.courses import CourseScope
 from learnhub.datasources.postgres.sql import fetch_all
 from learnhub.datasources.postgres.tables import (
     achievements,
@@ -75,38 +76,76 @@ async def _read(
     return await fetch_all(engine, stmt.order_by(source.at, source.id).limit(limit))
 
 
+def _in_visible_course(scope: CourseScope, course_id: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+    """The row's course is one the reader may see (auth/visibility.py `course_scope`), as for
+    `myCourses`: a record of a hidden course is left out; the course's own tombstone says so."""
+    if scope.everything:
+        return and_(True)
+    visible = select(courses.c.id).where(
+        courses.c.published
+        if scope.owner_id is None
+        else or_(courses.c.published, courses.c.instructor_id == scope.owner_id)
+    )
+    return course_id.in_(visible)
+
+
 async def enrollments_changed(
-    engine: AsyncEngine, user_id: uuid.UUID, position: Position | None, until: datetime, limit: int
+    engine: AsyncEngine,
+    user_id: uuid.UUID,
+    *,
+    scope: CourseScope,
+    position: Position | None,
+    until: datetime,
+    limit: int,
 ) -> Sequence[RowMapping]:
     """Enrollments (cancelled ones too: the caller makes them tombstones)."""
     source = _Source(
         ENROLLMENT, [enrollments], enrollments.c.updated_at, cast(enrollments.c.id, Text),
-        enrollments.c.user_id == user_id,
+        and_(enrollments.c.user_id == user_id, _in_visible_course(scope, enrollments.c.course_id)),
     )  # fmt: skip
     return await _read(engine, source, position, until, limit)
 
 
 async def progress_changed(
-    engine: AsyncEngine, user_id: uuid.UUID, position: Position | None, until: datetime, limit: int
+    engine: AsyncEngine,
+    user_id: uuid.UUID,
+    *,
+    scope: CourseScope,
+    position: Position | None,
+    until: datetime,
+    limit: int,
 ) -> Sequence[RowMapping]:
     source = _Source(
         PROGRESS, [lesson_progress], lesson_progress.c.updated_at, cast(lesson_progress.c.id, Text),
-        lesson_progress.c.user_id == user_id,
+        and_(lesson_progress.c.user_id == user_id, _in_visible_course(scope, lesson_progress.c.course_id)),
     )  # fmt: skip
     return await _read(engine, source, position, until, limit)
 
 
 async def attempts_changed(
-    engine: AsyncEngine, user_id: uuid.UUID, position: Position | None, until: datetime, limit: int
+    engine: AsyncEngine,
+    user_id: uuid.UUID,
+    *,
+    scope: CourseScope,
+    position: Position | None,
+    until: datetime,
+    limit: int,
 ) -> Sequence[RowMapping]:
     """Attempts started or submitted (an attempt changes when it starts and when it is graded)."""
     at = func.coalesce(quiz_attempts.c.finished_at, quiz_attempts.c.started_at)
-    source = _Source(ATTEMPT, [quiz_attempts], at, cast(quiz_attempts.c.id, Text), quiz_attempts.c.user_id == user_id)
+    mine = and_(quiz_attempts.c.user_id == user_id, _in_visible_course(scope, quiz_attempts.c.course_id))
+    source = _Source(ATTEMPT, [quiz_attempts], at, cast(quiz_attempts.c.id, Text), mine)
     return await _read(engine, source, position, until, limit)
 
 
 async def achievements_changed(
-    engine: AsyncEngine, user_id: uuid.UUID, position: Position | None, until: datetime, limit: int
+    engine: AsyncEngine,
+    user_id: uuid.UUID,
+    *,
+    scope: CourseScope,
+    position: Position | None,
+    until: datetime,
+    limit: int,
 ) -> Sequence[RowMapping]:
     columns = [achievements.c.code, achievements.c.title, achievements.c.description, achievements.c.xp,
                user_achievements.c.awarded_at]  # fmt: skip
@@ -119,20 +158,31 @@ async def achievements_changed(
 
 
 async def courses_changed(
-    engine: AsyncEngine, user_id: uuid.UUID, position: Position | None, until: datetime, limit: int
+    engine: AsyncEngine,
+    user_id: uuid.UUID,
+    *,
+    scope: CourseScope,
+    position: Position | None,
+    until: datetime,
+    limit: int,
 ) -> Sequence[RowMapping]:
-    """The user's enrolled courses whose row changed (published or unpublished)."""
+    """The user's enrolled courses whose row changed (published or unpublished: hidden ones too,
+    so the app hears of it)."""
     join = courses.join(enrollments, enrollments.c.course_id == courses.c.id)
     where = and_(enrollments.c.user_id == user_id, enrollments.c.status != "cancelled")
     source = _Source(COURSE, [courses], courses.c.updated_at, cast(courses.c.id, Text), where, join)
     return await _read(engine, source, position, until, limit)
 
 
-async def enrolled_courses(engine: AsyncEngine, user_id: uuid.UUID) -> Sequence[RowMapping]:
-    """(id, content_id) of the user's courses, cancelled enrollments aside."""
+async def enrolled_courses(engine: AsyncEngine, user_id: uuid.UUID, scope: CourseScope) -> Sequence[RowMapping]:
+    """(id, content_id) of the user's courses the reader may see, cancelled enrollments aside."""
     stmt = (
         select(courses.c.id, courses.c.content_id)
         .select_from(courses.join(enrollments, enrollments.c.course_id == courses.c.id))
-        .where(enrollments.c.user_id == user_id, enrollments.c.status != "cancelled")
+        .where(
+            enrollments.c.user_id == user_id,
+            enrollments.c.status != "cancelled",
+            _in_visible_course(scope, courses.c.id),
+        )
     )
     return await fetch_all(engine, stmt)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from learnhub.auth.visibility import course_scope
 from learnhub.core.errors import BadUserInput
 from learnhub.datasources.postgres import changes
 from learnhub.graphql.context import Info
@@ -19,7 +20,7 @@ async def changes_since(info: Info, cursor: str | None = None, first: int = sync
     if not 1 <= first <= sync.MAX_PAGE:
         raise BadUserInput(f"`first` must be 1 to {sync.MAX_PAGE}", argument="first")
     try:
-        page = await sync.changes_since(ctx.stores, user_id, cursor, first)
+        page = await sync.changes_since(ctx.stores, user_id, course_scope(ctx.viewer), cursor, first)
     except sync.SyncCursorInvalid as exc:
         raise BadUserInput(str(exc), argument="cursor") from None
     result = ChangeSet(
