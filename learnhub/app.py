@@ -14,7 +14,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from learnhub.caching.store import PublicCache
 from learnhub.core.runtime import tune_gc
@@ -29,6 +30,7 @@ from learnhub.http.graphql_view import GatewayGraphQL
 from learnhub.http.middleware import BodySizeLimit
 from learnhub.http.rest import get_quiz, list_questions
 from learnhub.http.webhooks import stripe_webhook
+from learnhub.live.hub import Hub
 from learnhub.worker import run_forever
 
 logger = logging.getLogger("learnhub")
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.stores = stores
             app.state.persisted = PersistedQueries(stores)
             app.state.public_cache = PublicCache(stores.redis, settings)
+            app.state.live = Hub(settings, stores.redis)
             tune_gc()
             worker = asyncio.create_task(run_forever(stores)) if settings.worker_in_process_enabled else None
             try:
@@ -80,14 +83,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     worker.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await worker
+                await app.state.live.close()
         finally:
             await stores.close()
 
     view = GatewayGraphQL(
-        settings, schema=build_schema(introspection=settings.introspection_enabled, plan_check=settings.plan_check)
+        settings,
+        schema=build_schema(introspection=settings.introspection_enabled, plan_check=settings.plan_check),
+        # Live updates: graphql-transport-ws only (the older graphql-ws has no auth step to hook);
+        # the subscriptions-per-socket limit is the handler's, with an error code.
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        max_subscriptions_per_connection=None,
+        # Browser pages may open sockets from the origins CORS allows (same-origin ones always).
+        allowed_origins=settings.cors_origins,
     )
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", view),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]

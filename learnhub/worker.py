@@ -29,6 +29,7 @@ from learnhub.datasources.postgres.tables import utcnow
 from learnhub.datasources.stores import Stores
 from learnhub.files import uploads
 from learnhub.learning.achievements import evaluate
+from learnhub.live import events as live
 from learnhub.search import indexer
 
 logger = logging.getLogger("learnhub.worker")
@@ -65,8 +66,11 @@ class Drained:
         )
 
 
-async def handle(stores: Stores, conn: AsyncConnection, event: RowMapping) -> int:
-    """Apply one event; returns how many achievements it awarded."""
+async def handle(
+    stores: Stores, conn: AsyncConnection, event: RowMapping, announce: list[live.Announcement] | None = None
+) -> int:
+    """Apply one event; returns how many achievements it awarded. What live subscribers should
+    hear of it is appended to `announce`, published once the batch commits."""
     if event["kind"] not in KNOWN:
         raise UnknownEvent(f"no handler for {event['kind']!r}")
     if event["kind"] == uploads.DELETE_OBJECT:
@@ -77,7 +81,12 @@ async def handle(stores: Stores, conn: AsyncConnection, event: RowMapping) -> in
         return 0
     if event["kind"] in ACTIVITY:
         await achievements.record_day(conn, user_id, event["created_at"].date())
-    return len(await evaluate(conn, user_id))
+    awarded = await evaluate(conn, user_id)
+    if announce is not None and event["attempts"] == 0:  # a retry was announced the first time
+        announce += live.of_outbox_event(event["kind"], user_id, event["payload"], awarded)
+    elif announce is not None:
+        announce += live.of_outbox_event("", user_id, {}, awarded)
+    return len(awarded)
 
 
 async def drain(stores: Stores, *, batch: int = BATCH_SIZE, refresh: bool = True) -> Drained:
@@ -85,10 +94,15 @@ async def drain(stores: Stores, *, batch: int = BATCH_SIZE, refresh: bool = True
     engine = stores.engine
     totals = Drained()
     while True:
+        announce: list[live.Announcement] = []
         async with engine.begin() as conn:
             events = await outbox.claim(conn, batch)
-            counts = await _handle_batch(stores, conn, [e for e in events if e["kind"] not in SEARCH])
+            counts = await _handle_batch(stores, conn, [e for e in events if e["kind"] not in SEARCH], announce)
             counts += await _index_batch(stores, conn, [e for e in events if e["kind"] in SEARCH])
+        # After the commit: a subscriber reading the record it is told about finds it.
+        changed = {str(e["payload"].get("course_id", "")) for e in events if e["kind"] in SEARCH and not e["attempts"]}
+        announce += live.of_course_changes(sorted(changed - {""}))
+        await live.announce(stores, announce)
         totals += counts
         if len(events) < batch:
             break
@@ -97,12 +111,16 @@ async def drain(stores: Stores, *, batch: int = BATCH_SIZE, refresh: bool = True
     return totals
 
 
-async def _handle_batch(stores: Stores, conn: AsyncConnection, events: Sequence[RowMapping]) -> Drained:
+async def _handle_batch(
+    stores: Stores, conn: AsyncConnection, events: Sequence[RowMapping], announce: list[live.Announcement]
+) -> Drained:
     processed = retried = failed = awarded = 0
     for event in events:
         try:
             async with conn.begin_nested():
-                awarded += await handle(stores, conn, event)
+                found: list[live.Announcement] = []
+                awarded += await handle(stores, conn, event, found)
+            announce += found
             await outbox.mark_processed(conn, event["id"])
             processed += 1
         except Exception as exc:  # a bad event must not stop the others

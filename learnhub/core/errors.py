@@ -101,3 +101,10 @@ class StoreUnavailable(GatewayError):
     def __init__(self, store: str) -> None:
         super().__init__(f"{store} is unavailable; try again shortly", store=store)
         self.store = store
+
+
+class ResyncRequired(GatewayError):
+    """A live subscription's `after` cursor is older than the events kept: catch up with
+    `changesSince`, then subscribe again without it."""
+
+    code = "RESYNC_REQUIRED"

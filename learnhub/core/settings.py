@@ -124,6 +124,18 @@ class Settings(BaseSettings):
     # (learnhub/graphql/execution/compiled.py `PlanCheck`); doubles a query's CPU.
     plan_check: bool = False
 
+    # Live updates (learnhub/live): events stay in their Redis stream this long; a client
+    # resuming from an older cursor gets RESYNC_REQUIRED and catches up with `changesSince`.
+    live_retention_seconds: int = Field(default=86_400, ge=60, le=30 * 86_400)
+    live_sockets_per_user: int = Field(default=10, ge=1, le=1000)
+    live_subscriptions_per_socket: int = Field(default=20, ge=1, le=1000)
+    # How often each socket re-checks its session (revocation, expiry) and refreshes its slot in
+    # the per-user socket count: a revoked session's sockets close within this time.
+    live_check_interval_seconds: float = Field(default=2.0, gt=0, le=60)
+    # Offline sync: changes written in the last this-many seconds are not handed out yet, so a
+    # transaction that stamped its rows earlier but committed later is not skipped by a cursor.
+    sync_settle_seconds: float = Field(default=2.0, ge=0, le=60)
+
     cors_origins: list[str] = Field(default_factory=list)
     # The lean path for JSON POSTs of one operation (learnhub/http/fast_path.py). Off only to
     # compare it with the general path, which answers every request the same way.

@@ -32,6 +32,8 @@ class Context:
     request_id: str
     round_trips: Counter[str] = field(default_factory=Counter)
     _storage_reachable: bool | None = None
+    # The `connection_init` payload of a live socket (graphql-transport-ws); None over HTTP.
+    connection_params: dict[str, object] | None = None
 
     @cached_property
     def device(self) -> Device:
@@ -42,6 +44,11 @@ class Context:
     @cached_property
     def loaders(self) -> Loaders:
         return Loaders(self.stores.engine, self.stores.mongo_db, self.viewer)
+
+    def fresh_loaders(self) -> None:
+        """Forget what the loaders hold: a live socket's context lasts as long as the socket, and
+        each event must be read as it is now, for the viewer as they are now."""
+        self.__dict__.pop("loaders", None)
 
     async def storage_reachable(self) -> bool:
         """Whether object storage answers, asked once per request (download links are signed

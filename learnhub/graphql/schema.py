@@ -17,9 +17,11 @@ from learnhub.graphql.execution.input_guard import RejectUnstorableText
 from learnhub.graphql.execution.limits import RequestLimits
 from learnhub.graphql.resolvers import admin, auth, authoring, content, files, learning, nodes
 from learnhub.graphql.resolvers import courses as catalogue
+from learnhub.graphql.resolvers import live as live_resolvers
 from learnhub.graphql.resolvers import payments as payment_resolvers
 from learnhub.graphql.resolvers import search as search_resolvers
 from learnhub.graphql.resolvers import sharing as sharing_resolvers
+from learnhub.graphql.resolvers import sync as sync_resolvers
 from learnhub.graphql.resolvers import users as viewer
 from learnhub.graphql.types.quizzes import (
     MultipleChoiceQuestion,
@@ -90,6 +92,13 @@ class Query:
 
     plans = strawberry.field(
         resolver=payment_resolvers.plans, description="The subscription plans on sale, cheapest first."
+    )
+
+    changes_since = strawberry.field(
+        resolver=sync_resolvers.changes_since,
+        description="What changed for the viewer since `cursor` (none: everything), oldest first, `first` (at most "
+        "500) at a time: enrollments, lesson progress, attempts, achievements, course versions, and tombstones "
+        "for what is gone. Ask again with the answer's `cursor` while `hasMore`.",
     )
 
 
@@ -274,6 +283,28 @@ class Mutation:
     )
 
 
+@strawberry.type
+class Subscription:
+    my_progress = strawberry.subscription(
+        resolver=live_resolvers.my_progress,
+        description="The viewer's lesson progress and course completions, from any device, as they happen.",
+    )
+
+    achievement_awarded = strawberry.subscription(
+        resolver=live_resolvers.achievement_awarded, description="Achievements the viewer earns, as they are awarded."
+    )
+
+    course_updated = strawberry.subscription(
+        resolver=live_resolvers.course_updated,
+        description="Content changes of a course the viewer may see (its `content.version` moved on).",
+    )
+
+    quiz_attempt_graded = strawberry.subscription(
+        resolver=live_resolvers.quiz_attempt_graded,
+        description="The viewer's attempt once it is graded (its owner, the course's instructor, admins).",
+    )
+
+
 # Interface implementations that no field names directly must still be in the schema.
 IMPLEMENTATIONS = [
     SingleChoiceQuestion,
@@ -299,6 +330,7 @@ def build_schema(*, introspection: bool = True, plan_check: bool = False) -> str
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=IMPLEMENTATIONS,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),

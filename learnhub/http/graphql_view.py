@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -36,6 +36,7 @@ from learnhub.graphql.execution.errors import STORE_UNAVAILABLE, classify, forma
 from learnhub.graphql.execution.input_guard import request_text_problem
 from learnhub.graphql.execution.persisted import PersistedQueries
 from learnhub.http.graphiql import graphiql_html, wants_graphiql
+from learnhub.http.live_socket import LiveSocketHandler
 from learnhub.http.middleware import error_body
 
 logger = logging.getLogger("learnhub.http")
@@ -142,6 +143,19 @@ def _outage_refusal(exc: Exception) -> RequestRefused:
     return RequestRefused(503, outage.code, outage.message, headers={"retry-after": "1"}, store=store)
 
 
+def _is_subscription(query: object, operation_name: object) -> bool:
+    """Whether the operation to run is a subscription, which HTTP does not serve (graphql-core
+    would run its root field as a query and fail). Parsed only when the word appears at all;
+    an unparsable document is left to the usual path and its error."""
+    if not isinstance(query, str) or "subscription" not in query:
+        return False
+    try:
+        operation = get_operation_ast(parse(query), operation_name if isinstance(operation_name, str) else None)
+    except GraphQLError:
+        return False
+    return operation is not None and operation.operation is OperationType.SUBSCRIPTION
+
+
 class _PostAdapter:
     """The one thing `execute_single` asks of a request adapter: its method (which operation
     types it may run). The lean path serves POSTs only."""
@@ -153,6 +167,9 @@ _POST: Any = _PostAdapter()
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
+    # Live updates: graphql-transport-ws sockets authenticated in connection_init (live_socket.py).
+    graphql_transport_ws_handler_class = LiveSocketHandler
+
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         self.settings = settings
         self._public_cache_control = f"public, max-age={settings.public_cache_ttl_seconds}"
@@ -269,6 +286,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
         refused = request_text_problem(request_data.query, request_data.operation_name)
         if refused is not None:
             return PreExecutionError(data=None, errors=[refused])
+        if _is_subscription(request_data.query, request_data.operation_name):
+            raise RequestRefused(
+                400, "BAD_REQUEST", "Subscriptions are served over a WebSocket on /graphql (graphql-transport-ws)"
+            )
         persisted: PersistedQueries = request.app.state.persisted
         await persisted.resolve(request_data)
         cache: PublicCache = request.app.state.public_cache

@@ -247,6 +247,9 @@ CASES: dict[str, Case] = {
         NOBODY,
     ),
     "myCourses": Case("myCourses", _plain("{ myCourses { nodes { course { title content { title } } } } }"), NOBODY),
+    "changesSince": Case(
+        "changesSince", _plain("{ changesSince { enrollments { course { title content { title } } } } }"), NOBODY
+    ),
     # Search finds the hidden course, its lesson and question, and the draft quiz's question
     # (every title and prompt carries the mark) only for their owners.
     "search (KEYWORD)": Case(

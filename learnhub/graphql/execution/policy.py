@@ -177,6 +177,7 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
     "Query": {
         "node": PUBLIC,  # each record type applies its own record rule in `node`
         "me": PUBLIC,
+        "changesSince": SIGNED_IN,  # the viewer's own changes only
         "courses": PUBLIC,  # unpublished courses are filtered for non-staff in the resolver
         "course": PUBLIC,
         "lesson": PUBLIC,
@@ -210,6 +211,30 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
     },
     "SearchFacets": {"kinds": INHERITED, "tags": INHERITED, "levels": INHERITED},
     "FacetCount": {"value": INHERITED, "count": INHERITED},
+    "ChangeSet": {
+        "enrollments": INHERITED,
+        "lessonProgress": INHERITED,
+        "quizAttempts": INHERITED,
+        "achievements": INHERITED,
+        "courseVersions": INHERITED,
+        "tombstones": INHERITED,
+        "cursor": INHERITED,
+        "hasMore": INHERITED,
+    },
+    "CourseVersion": {"courseId": INHERITED, "contentId": INHERITED, "version": INHERITED, "updatedAt": INHERITED},
+    "Tombstone": {"kind": INHERITED, "id": INHERITED, "deletedAt": INHERITED},
+    # Every subscription needs a signed-in socket (connection_init) and checks its record in the
+    # resolver (an attempt's owner, a visible course); the events' records carry their own rules.
+    "Subscription": {
+        "myProgress": PUBLIC,
+        "achievementAwarded": PUBLIC,
+        "courseUpdated": PUBLIC,
+        "quizAttemptGraded": PUBLIC,
+    },
+    "ProgressEvent": {"cursor": INHERITED, "kind": INHERITED, "progress": INHERITED, "enrollment": INHERITED},
+    "AchievementEvent": {"cursor": INHERITED, "achievement": INHERITED},
+    "CourseUpdatedEvent": {"cursor": INHERITED, "course": INHERITED},
+    "AttemptGradedEvent": {"cursor": INHERITED, "attempt": INHERITED},
     "Mutation": {
         "register": PUBLIC,
         "login": PUBLIC,
@@ -526,7 +551,7 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "succeededAt": INHERITED,
         "refundedAt": INHERITED,
     },
-    "Subscription": {
+    "PlanSubscription": {
         "id": INHERITED,
         "status": INHERITED,
         "planId": INHERITED,

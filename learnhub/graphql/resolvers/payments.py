@@ -17,7 +17,7 @@ from learnhub.graphql.types.payments import (
     PaymentErrorCode,
     PaymentPayload,
     Plan,
-    Subscription,
+    PlanSubscription,
     SubscriptionPayload,
 )
 from learnhub.payments import checkout as checkouts
@@ -51,7 +51,7 @@ async def checkout(info: Info, data: Annotated[CheckoutInput, strawberry.argumen
     return CheckoutPayload(
         payment=Payment.from_row(outcome.payment),
         client_secret=outcome.client_secret,
-        subscription=Subscription.from_row(outcome.subscription) if outcome.subscription is not None else None,
+        subscription=PlanSubscription.from_row(outcome.subscription) if outcome.subscription is not None else None,
         success_url=ctx.settings.payment_success_url,
         cancel_url=ctx.settings.payment_cancel_url,
     )
@@ -62,7 +62,7 @@ async def cancel_subscription(info: Info) -> SubscriptionPayload:
     outcome = await manage.cancel_subscription(ctx.stores, ctx.require_user())
     if isinstance(outcome, manage.Refused):
         return SubscriptionPayload(errors=_errors(outcome))
-    return SubscriptionPayload(subscription=Subscription.from_row(outcome))
+    return SubscriptionPayload(subscription=PlanSubscription.from_row(outcome))
 
 
 async def refund_payment(

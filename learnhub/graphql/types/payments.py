@@ -89,7 +89,7 @@ class Payment:
 
 
 @strawberry.type(description="A subscription as the provider last reported it.")
-class Subscription:
+class PlanSubscription:
     id: strawberry.ID
     status: SubscriptionStatus
     plan_id: strawberry.ID
@@ -97,9 +97,9 @@ class Subscription:
     cancel_at_period_end: bool = strawberry.field(description="Will not renew: `cancelSubscription` was called.")
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> Subscription:
+    def from_row(cls, row: RowMapping) -> PlanSubscription:
         return cls(
-            id=to_global_id("Subscription", row["id"]),
+            id=to_global_id("PlanSubscription", row["id"]),
             status=SubscriptionStatus(row["status"]),
             plan_id=to_global_id("Plan", row["plan_id"]),
             current_period_end=row["current_period_end"],
@@ -146,7 +146,7 @@ class CheckoutPayload:
         default=None,
         description="A course purchase: confirm the PaymentIntent with it in Stripe.js (the same on a retry).",
     )
-    subscription: Subscription | None = None
+    subscription: PlanSubscription | None = None
     success_url: str | None = strawberry.field(default=None, description="Where the app sends the buyer after paying.")
     cancel_url: str | None = strawberry.field(default=None, description="Where the app sends a buyer who gives up.")
     errors: list[PaymentError] = strawberry.field(default_factory=list)
@@ -160,5 +160,5 @@ class PaymentPayload:
 
 @strawberry.type
 class SubscriptionPayload:
-    subscription: Subscription | None = None
+    subscription: PlanSubscription | None = None
     errors: list[PaymentError] = strawberry.field(default_factory=list)

@@ -22,7 +22,7 @@ from learnhub.graphql.relay.selection import CONNECTION_ITEMS, selects_any
 from learnhub.graphql.types.content import Lesson, LessonProgress, not_found
 from learnhub.graphql.types.courses import Course, with_content
 from learnhub.graphql.types.enums import EnrollmentStatus, Role
-from learnhub.graphql.types.payments import Payment, Subscription
+from learnhub.graphql.types.payments import Payment, PlanSubscription
 from learnhub.graphql.types.quizzes import QuizAttempt
 
 
@@ -240,9 +240,9 @@ class User(Node):
         return await paged(info.context, payment_rows.payments_of_user(self.row["id"]), first, after, Payment.from_row)
 
     @strawberry.field(description="The current subscription, else the latest one; null: never subscribed.")
-    async def subscription(self, info: Info) -> Subscription | None:
+    async def subscription(self, info: Info) -> PlanSubscription | None:
         row = await payment_rows.current_subscription(info.context.stores.engine, self.row["id"])
-        return Subscription.from_row(row) if row is not None else None
+        return PlanSubscription.from_row(row) if row is not None else None
 
 
 async def with_courses(info: Info, enrollments: Sequence[Enrollment], prefixes: tuple[tuple[str, ...], ...]) -> None:

@@ -134,6 +134,7 @@ STAFF_MUTATIONS = {
 MATRIX: dict[str, Case] = {
     "Query.mySessions": Case(_mutation("{ mySessions { id } }"), ("mySessions",), SIGNED_IN),
     "Query.myCourses": Case(_mutation("{ myCourses { totalCount } }"), ("myCourses",), SIGNED_IN),
+    "Query.changesSince": Case(_mutation("{ changesSince { hasMore } }"), ("changesSince",), SIGNED_IN),
     # Signed-in callers reach these and get a typed NOT_FOUND payload; visitors are refused.
     "Mutation.enroll": Case(
         _mutation(

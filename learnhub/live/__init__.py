@@ -1,0 +1,1 @@
+"""Live updates (events in Redis Streams, read with cursors) and offline sync."""
