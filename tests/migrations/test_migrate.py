@@ -35,6 +35,9 @@ TABLES = {
     "search_terms",
     "documents",
     "share_links",
+    "analytics_events",
+    "analytics_daily",
+    "analytics_lesson_reach",
 }
 
 
