@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from learnhub.analytics import buffer as analytics_buffer
 from learnhub.caching.store import PublicCache
 from learnhub.core.runtime import tune_gc
 from learnhub.core.settings import Settings
@@ -64,14 +65,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.persisted = PersistedQueries(stores)
             app.state.public_cache = PublicCache(stores.redis, settings)
             tune_gc()
-            worker = asyncio.create_task(run_forever(stores)) if settings.worker_in_process_enabled else None
-            try:
-                yield
-            finally:
-                if worker is not None:
-                    worker.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await worker
+            # Analytics events are written in bulk by this buffer; leaving the block flushes it,
+            # after the in-process worker stopped (learnhub/analytics/buffer.py).
+            async with analytics_buffer.running(stores.engine, settings):
+                worker = asyncio.create_task(run_forever(stores)) if settings.worker_in_process_enabled else None
+                try:
+                    yield
+                finally:
+                    if worker is not None:
+                        worker.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await worker
         finally:
             await stores.close()
 

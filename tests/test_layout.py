@@ -14,7 +14,7 @@ LAYERS: list[set[str]] = [
     ENTRY_POINTS,
     {"http"},
     {"graphql"},
-    {"learning", "authoring", "search", "files", "sharing", "caching"},
+    {"learning", "authoring", "search", "files", "sharing", "caching", "analytics"},
     {"loaders"},
     {"seed"},
     {"auth"},

@@ -8,7 +8,9 @@ from enum import Enum
 
 from sqlalchemy.engine import RowMapping
 
+from learnhub.analytics.events import record_server_event
 from learnhub.datasources.postgres import enrollments
+from learnhub.datasources.postgres.tables import utcnow
 from learnhub.datasources.stores import Stores
 
 
@@ -41,4 +43,8 @@ async def enroll(stores: Stores, user_id: uuid.UUID, course: RowMapping | None) 
     if (refused := enrollment_gate(course)) is not None:
         return refused
     assert course is not None
-    return await enrollments.enroll(stores.engine, user_id, course["id"])
+    started = utcnow()
+    row = await enrollments.enroll(stores.engine, user_id, course["id"])
+    if row["created_at"] >= started:  # a new enrollment, not the existing one returned again
+        await record_server_event(stores, "enrolled", user_id=user_id, course_id=course["content_id"])
+    return row
