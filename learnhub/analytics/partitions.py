@@ -53,10 +53,16 @@ def monthly(names: list[str]) -> dict[str, date]:
 async def detach_before(engine: AsyncEngine, before: date) -> list[str]:
     """Detach every monthly partition whose month starts before `before`; their names. Events of
     those months no longer count in a rollup rebuilt later (the rollups built so far stay)."""
-    old = [name for name, start in monthly(await rows.partitions(engine)).items() if start < month_start(before)]
-    for name in sorted(old):
+    old = older_than(await rows.partitions(engine), before)
+    for name in old:
         await rows.detach(engine, name)
-    return sorted(old)
+    return old
+
+
+def older_than(names: list[str], before: date) -> list[str]:
+    """The monthly partitions among `names` whose month starts before `before`'s month, oldest first
+    (the default partition is never among them)."""
+    return sorted(name for name, start in monthly(names).items() if start < month_start(before))
 
 
 def main(argv: list[str] | None = None) -> None:

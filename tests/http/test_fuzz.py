@@ -128,6 +128,12 @@ ALLOWED_CODES = LIMIT_CODES | {
     # per-IP limit of share link lookups is reached) the rate limit.
     "SHARE_LINK_INVALID",
     "RATE_LIMITED",
+    # trackEvents refuses a bad batch whole, one code per reason.
+    "ANALYTICS_BATCH_TOO_LARGE",
+    "ANALYTICS_EVENT_UNKNOWN",
+    "ANALYTICS_ENTITY_INVALID",
+    "ANALYTICS_CONTEXT_INVALID",
+    "ANALYTICS_BUSY",
 }
 
 # Text that only an internal error puts into a response. The library names are matched without

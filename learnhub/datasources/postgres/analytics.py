@@ -167,8 +167,8 @@ async def create_month(engine: AsyncEngine, start: date, end: date) -> bool:
         )
         await conn.execute(
             text(
-                f"WITH moved AS (DELETE FROM {DEFAULT_PARTITION} WHERE occurred_at >= :a AND occurred_at < :b "
-                f"RETURNING *) INSERT INTO {qualified} SELECT * FROM moved"  # noqa: S608 - names of this module
+                f"WITH moved AS (DELETE FROM {DEFAULT_PARTITION} WHERE occurred_at >= :a AND occurred_at < :b "  # noqa: S608 - names of this module
+                f"RETURNING *) INSERT INTO {qualified} SELECT * FROM moved"
             ),
             {"a": start, "b": end},
         )
