@@ -254,14 +254,17 @@ class Bench:
         trips = shapes.round_trips(probe["extensions"])
         load = shapes.track_load(self.targets, self.workdir)
         self._warm_up(load, shapes.TRACK_SHAPE, self.gateway)
-        before = track.settled_rows(settings, 0)
+        # Counted from before the first run's events; the probe's and warm-up's are flushed by the
+        # time the runs end, so those are taken off again below.
+        before = track.count_rows(settings)
+        warm = track.settled_rows(settings, before) - before
         runs, last = [], 0.0
         for concurrency in self.options.concurrency:
             run = self._wrk(load, self._closed(concurrency, last), shapes.TRACK_SHAPE, self.gateway)
             runs.append(run)
             last = run.rps
         requests = sum(run.requests for run in runs)
-        rows = track.settled_rows(settings, before + requests * track.EVENTS_PER_REQUEST) - before
+        rows = track.settled_rows(settings, before + warm + requests * track.EVENTS_PER_REQUEST) - before - warm
         seconds = sum(run.duration_s for run in runs)
         return {
             "gateway": trips,

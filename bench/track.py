@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from learnhub.core.settings import Settings
 
 EVENTS_PER_REQUEST = 100
-# The buffer flushes every second: rows still growing after this long means something is stuck.
+# The gateway's buffer flushes every second (ANALYTICS_FLUSH_SECONDS); rows still short of what
+# was accepted after SETTLE_S means something is stuck.
+FLUSH_S = 1.0
 SETTLE_S = 15.0
 
 
@@ -53,13 +55,15 @@ def count_rows(settings: Settings) -> int:
 
 
 def settled_rows(settings: Settings, at_least: int) -> int:
-    """The row count once it reaches `at_least` and stops growing for two flush periods (or SETTLE_S)."""
+    """The row count once it reaches `at_least` and then holds for a flush period and a bit (the
+    gateway's buffer writes every second), or whatever it is after SETTLE_S."""
     end = time.monotonic() + SETTLE_S
-    last = count_rows(settings)
+    last, steady_since = count_rows(settings), time.monotonic()
     while time.monotonic() < end:
-        time.sleep(2.2)  # two flush periods of the gateway's buffer
+        time.sleep(0.2)
         now = count_rows(settings)
-        if now == last and now >= at_least:
-            return now
-        last = now
+        if now != last:
+            last, steady_since = now, time.monotonic()
+        elif now >= at_least and time.monotonic() - steady_since > FLUSH_S + 0.3:
+            break
     return last
