@@ -327,6 +327,8 @@ def scalar_strategies(known: Known) -> dict[str, st.SearchStrategy[graphql.Value
         "DateTime": st.one_of(
             st.datetimes(timezones=st.sampled_from([UTC, None])).map(lambda d: d.isoformat()), any_text
         ).map(nodes.String),
+        # Analytics ranges: any day, or text that is not one.
+        "Date": st.one_of(st.dates().map(lambda d: d.isoformat()), any_text).map(nodes.String),
         "JSON": json_values,
     }
 
