@@ -262,7 +262,7 @@ def _round_trips(probes: dict[str, Any]) -> str:
         "| floor PostgreSQL | floor MongoDB | floor Typesense |\n",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|\n",
     ]
-    for shape in (*shapes.READ_SHAPES, shapes.WRITE_SHAPE):
+    for shape in (*shapes.READ_SHAPES, shapes.WRITE_SHAPE, shapes.TRACK_SHAPE):
         probe = probes.get(shape)
         if probe is None:
             continue
@@ -276,6 +276,19 @@ def _round_trips(probes: dict[str, Any]) -> str:
         ]
         lines.append(f"| {shape} | " + " | ".join(cells) + " |\n")
     return "".join(lines)
+
+
+def _track(probe: dict[str, Any]) -> str:
+    """What PostgreSQL took behind the `track` runs (bench/track.py)."""
+    if "rows" not in probe:
+        return ""
+    per_concurrency = ", ".join(f"c={c}: {rate:,.0f}" for c, rate in probe["events_per_second"].items())
+    return (
+        f"{probe['events_per_request']} events per request. Events accepted per second: {per_concurrency}. "
+        f"PostgreSQL took {probe['rows']:,} rows for {probe['requests']:,} completed requests in "
+        f"{probe['seconds']} s of runs: **{probe['rows_per_second']:,.0f} rows/s** (rows >= requests x "
+        f"{probe['events_per_request']}: nothing lost; requests wrk cut off at a run's end add a few).\n\n"
+    )
 
 
 def _indexing(data: dict[str, Any]) -> str:
@@ -395,10 +408,12 @@ def markdown(results: dict[str, Any], png_name: str) -> str:
     if sizes:
         parts += [f"Response sizes (JSON bytes of `data`, compact), the gateway's and the others': {sizes_text}.\n\n"]
     parts += [f"## Results\n\n![Latency and throughput per shape]({png_name})\n\n"]
-    for shape in (*shapes.READ_SHAPES, shapes.WRITE_SHAPE):
+    for shape in (*shapes.READ_SHAPES, shapes.WRITE_SHAPE, shapes.TRACK_SHAPE):
         if any(r["shape"] == shape for r in runs):
-            suffix = " (gateway only)" if shape == shapes.WRITE_SHAPE else ""
+            suffix = " (gateway only)" if shape in (shapes.WRITE_SHAPE, shapes.TRACK_SHAPE) else ""
             parts += [f"### {shape}{suffix}\n\n", _shape_table(runs, shape), "\n"]
+            if shape == shapes.TRACK_SHAPE and shape in probes:
+                parts += [_track(probes[shape])]
     parts += ["## Changes and their effect\n\n", CHANGES.read_text()]
     return "".join(parts)
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from bench import equivalence, report, shapes
+from bench import equivalence, report, shapes, track
 from bench.client import ProbeError, get_json, post_graphql, sign_in
 from bench.dataset import PASSWORD, Dataset, prepare
 from bench.floor import ROUND_TRIPS as FLOOR_ROUND_TRIPS
@@ -244,6 +244,38 @@ class Bench:
             self._wrk(load_for(paced, paced.rate or best), paced, "submit", self.gateway)
         return {"gateway": trips}
 
+    def track(self, http: httpx.Client, settings: Settings) -> dict[str, Any]:
+        """The analytics write shape, gateway only: 100 events per call; then the rows PostgreSQL took."""
+        probe = post_graphql(
+            http, self.gateway.url, track.body(self.targets.hot_content_id), self.targets.authorization
+        )
+        if probe.get("data", {}).get("trackEvents", {}).get("accepted") != track.EVENTS_PER_REQUEST:
+            raise ProbeError(f"track: the probe batch was not accepted whole: {probe}")
+        trips = shapes.round_trips(probe["extensions"])
+        load = shapes.track_load(self.targets, self.workdir)
+        self._warm_up(load, shapes.TRACK_SHAPE, self.gateway)
+        # Counted from before the first run's events; the probe's and warm-up's are flushed by the
+        # time the runs end, so those are taken off again below.
+        before = track.count_rows(settings)
+        warm = track.settled_rows(settings, before) - before
+        runs, last = [], 0.0
+        for concurrency in self.options.concurrency:
+            run = self._wrk(load, self._closed(concurrency, last), shapes.TRACK_SHAPE, self.gateway)
+            runs.append(run)
+            last = run.rps
+        requests = sum(run.requests for run in runs)
+        rows = track.settled_rows(settings, before + warm + requests * track.EVENTS_PER_REQUEST) - before - warm
+        seconds = sum(run.duration_s for run in runs)
+        return {
+            "gateway": trips,
+            "events_per_request": track.EVENTS_PER_REQUEST,
+            "requests": requests,
+            "rows": rows,
+            "seconds": round(seconds, 2),
+            "rows_per_second": round(rows / seconds, 1) if seconds else 0.0,
+            "events_per_second": {str(run.concurrency): round(run.rps * track.EVENTS_PER_REQUEST, 1) for run in runs},
+        }
+
 
 def _size(data: Any) -> int:
     """JSON bytes of an answer's data, compactly encoded."""
@@ -297,6 +329,7 @@ def _benchmark(options: Options, root: Path) -> dict[str, Any]:
             for shape in shapes.READ_SHAPES:
                 bench.read_shape(shape)
             probes[shapes.WRITE_SHAPE] = bench.submit(http, Submissions(settings, auth))
+            probes[shapes.TRACK_SHAPE] = bench.track(http, settings)
         # The servers' logs (access log included) outlive the temporary folder, to explain any errors.
         logs = options.results.parent / "logs"
         logs.mkdir(parents=True, exist_ok=True)

@@ -9,12 +9,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench.load import Load
+from bench.track import body
 
 QUERIES = Path(__file__).parent / "queries"
 READ_SHAPES = ("dashboard", "catalog", "question_list", "hot", "search")
 # Only the dashboard is about the viewer; the catalogue, question bank, hot course and search are public.
 SIGNED_IN_SHAPES = frozenset({"dashboard"})
 WRITE_SHAPE = "submit"
+# Analytics: 100 events per `trackEvents` call (bench/track.py), gateway only.
+TRACK_SHAPE = "track"
 # The shapes the peers (bench/peers) serve: every read but search, which needs the gateway's
 # search stack (Typesense, embeddings, fusion) that no peer has.
 PEER_SHAPES = ("dashboard", "catalog", "question_list", "hot")
@@ -30,6 +33,8 @@ SEARCH_QUERY = "advanced postgres conection pooling"
 
 # Round trips per request, every store together, the gateway may take.
 ROUND_TRIP_TARGETS = {"dashboard": 6, "catalog": 3, "question_list": 3, "hot": 2, "search": 7}
+# trackEvents: the events' course looked up (one batch); the rows are written by the buffer's flush.
+ROUND_TRIP_TARGETS["track"] = 1
 # The question bank: the visible courses (PostgreSQL), the questions their open quizzes list, the
 # page (MongoDB). One aggregation doing the last two cost 40-100 ms of server time per 500 questions.
 # Per store, where one store's count is a target of its own. Search: one Typesense multi-search;
@@ -114,3 +119,11 @@ def floor_load(shape: str, targets: Targets) -> Load:
 
 def submit_load(targets: Targets, requests_file: Path) -> Load:
     return Load(url=f"{targets.gateway_url}/graphql", fragment="submit.lua", args=(f"requests={requests_file}",))
+
+
+def track_load(targets: Targets, workdir: Path) -> Load:
+    """The same 100-event batch, as the dashboard user (every call adds 100 new rows)."""
+    body_file = workdir / "track.json"
+    body_file.write_text(json.dumps(body(targets.hot_content_id)))
+    args = ("method=POST", f"body={body_file}", f"auth={targets.authorization}")
+    return Load(url=f"{targets.gateway_url}/graphql", fragment="static.lua", args=args)

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from learnhub.analytics import buffer as analytics_buffer
 from learnhub.caching.store import PublicCache
 from learnhub.core.runtime import tune_gc
 from learnhub.core.settings import Settings
@@ -75,15 +76,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.public_cache = PublicCache(stores.redis, settings)
             app.state.live = Hub(settings, stores.redis)
             tune_gc()
-            worker = asyncio.create_task(run_forever(stores)) if settings.worker_in_process_enabled else None
-            try:
-                yield
-            finally:
-                if worker is not None:
-                    worker.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await worker
-                await app.state.live.close()
+            # Analytics events are written in bulk by this buffer; leaving the block flushes it,
+            # after the in-process worker stopped (learnhub/analytics/buffer.py).
+            async with analytics_buffer.running(stores.engine, settings):
+                worker = asyncio.create_task(run_forever(stores)) if settings.worker_in_process_enabled else None
+                try:
+                    yield
+                finally:
+                    if worker is not None:
+                        worker.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await worker
+                    await app.state.live.close()
         finally:
             await stores.close()
 

@@ -23,6 +23,9 @@ from datetime import timedelta
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from learnhub.analytics import buffer as analytics_buffer
+from learnhub.analytics import partitions as analytics_partitions
+from learnhub.analytics import rollups as analytics_rollups
 from learnhub.datasources.guard import outage_store
 from learnhub.datasources.postgres import achievements, outbox
 from learnhub.datasources.postgres.tables import utcnow
@@ -203,14 +206,20 @@ async def run_forever(stores: Stores, interval: float = 1.0) -> None:
     await prepare_search(stores)
     wakeup = asyncio.Event()
     swept_at = -float("inf")
+    rolled_at = -float("inf")
     async with contextlib.AsyncExitStack() as stack:
         await _listen(stores, wakeup, stack)
+        # The gateway's buffer when running inside it; else the worker's own, flushed on exit.
+        await stack.enter_async_context(analytics_buffer.running(stores.engine, stores.settings))
         while True:
             wakeup.clear()
             await _drain_logged(stores)
             if time.monotonic() - swept_at >= stores.settings.sweep_interval_seconds:
                 swept_at = time.monotonic()
                 await _sweep_logged(stores)
+            if time.monotonic() - rolled_at >= stores.settings.analytics_rollup_seconds:
+                rolled_at = time.monotonic()
+                await _analytics_logged(stores)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wakeup.wait(), interval)
 
@@ -232,3 +241,13 @@ async def _drain_logged(stores: Stores) -> None:
             logger.info("outbox: %s", result)
     except Exception:
         logger.exception("outbox drain failed; trying again")
+
+
+async def _analytics_logged(stores: Stores) -> None:
+    """Months of analytics partitions ahead, and the rollups of the days still receiving events."""
+    try:
+        if made := await analytics_partitions.ensure_partitions(stores.engine):
+            logger.info("analytics partitions created: %s", ", ".join(made))
+        await analytics_rollups.rollup_recent(stores.engine)
+    except Exception:
+        logger.exception("analytics rollups failed; trying again later")

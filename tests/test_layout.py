@@ -14,7 +14,7 @@ LAYERS: list[set[str]] = [
     ENTRY_POINTS,
     {"http"},
     {"graphql"},
-    {"learning", "authoring", "search", "files", "sharing", "caching", "payments", "live"},
+    {"learning", "authoring", "search", "files", "sharing", "caching", "payments", "live", "analytics"},
     {"loaders"},
     {"seed"},
     {"auth"},

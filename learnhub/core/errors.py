@@ -108,3 +108,33 @@ class ResyncRequired(GatewayError):
     `changesSince`, then subscribe again without it."""
 
     code = "RESYNC_REQUIRED"
+
+
+class AnalyticsBatchTooLarge(GatewayError):
+    """More events in one `trackEvents` call than allowed; nothing of the call is kept."""
+
+    code = "ANALYTICS_BATCH_TOO_LARGE"
+
+
+class AnalyticsEventUnknown(GatewayError):
+    """An event name apps may not send; nothing of the call is kept."""
+
+    code = "ANALYTICS_EVENT_UNKNOWN"
+
+
+class AnalyticsEntityInvalid(GatewayError):
+    """An event's entity id is malformed or names nothing the viewer can see; nothing is kept."""
+
+    code = "ANALYTICS_ENTITY_INVALID"
+
+
+class AnalyticsContextTooLarge(GatewayError):
+    """An event's context is not a JSON object or is over the size cap; nothing is kept."""
+
+    code = "ANALYTICS_CONTEXT_INVALID"
+
+
+class AnalyticsBusy(GatewayError):
+    """The event buffer is full and PostgreSQL is not taking its rows: retry later."""
+
+    code = "ANALYTICS_BUSY"

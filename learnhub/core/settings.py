@@ -118,6 +118,16 @@ class Settings(BaseSettings):
     # How often the worker removes unconfirmed uploads older than a day and unreferenced objects.
     sweep_interval_seconds: float = Field(default=3600, gt=0)
 
+    # Analytics (learnhub/analytics): client and server events wait in a per-process buffer that
+    # is written in bulk every `flush_seconds` or once it holds `flush_events`; it holds at most
+    # `buffer_events` (then a call waits for a flush, or gets ANALYTICS_BUSY if PostgreSQL is not
+    # taking rows). A crash loses what the buffer holds. The worker rebuilds the rollups of the
+    # last two days every `rollup_seconds`.
+    analytics_flush_seconds: float = Field(default=1.0, gt=0, le=60)
+    analytics_flush_events: int = Field(default=2000, ge=1)
+    analytics_buffer_events: int = Field(default=20_000, ge=100)
+    analytics_rollup_seconds: float = Field(default=300, gt=0)
+
     # Test-only: steps of cross-store writes at which the process exits (learnhub/core/crash.py).
     crash_points: list[str] = Field(default_factory=list)
     # Test-only: run every planned query on graphql-core too and record any difference

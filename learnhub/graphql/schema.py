@@ -16,6 +16,7 @@ from learnhub.graphql.execution.errors import GatewaySchema
 from learnhub.graphql.execution.input_guard import RejectUnstorableText
 from learnhub.graphql.execution.limits import RequestLimits
 from learnhub.graphql.resolvers import admin, auth, authoring, content, files, learning, nodes
+from learnhub.graphql.resolvers import analytics as analytics_resolvers
 from learnhub.graphql.resolvers import courses as catalogue
 from learnhub.graphql.resolvers import live as live_resolvers
 from learnhub.graphql.resolvers import payments as payment_resolvers
@@ -99,6 +100,17 @@ class Query:
         description="What changed for the viewer since `cursor` (none: everything), oldest first, `first` (at most "
         "500) at a time: enrollments, lesson progress, attempts, achievements, course versions, and tombstones "
         "for what is gone. Ask again with the answer's `cursor` while `hasMore`.",
+    )
+
+    platform_analytics = strawberry.field(
+        resolver=analytics_resolvers.platform_analytics,
+        description="The platform's daily activity over `from`..`to` (UTC days, at most 366), from the rollups "
+        "(admins).",
+    )
+
+    analytics_events = strawberry.field(
+        resolver=analytics_resolvers.analytics_events_of_user,
+        description="A learner's raw analytics events, newest first, `first` up to 500 (admins).",
     )
 
 
@@ -280,6 +292,12 @@ class Mutation:
     delete_document = strawberry.mutation(
         resolver=files.delete_document,
         description="Delete a document: hidden at once, its object removed shortly after.",
+    )
+
+    track_events = strawberry.mutation(
+        resolver=analytics_resolvers.track_events,
+        description="Record up to 100 events of the signed-in learner; the whole batch is checked first, so a bad "
+        "one keeps nothing. Written within about a second (a gateway crash loses at most that).",
     )
 
 

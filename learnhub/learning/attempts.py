@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
+from learnhub.analytics.events import record_server_event
 from learnhub.core.crash import crash_point
 from learnhub.datasources.mongo import content
 from learnhub.datasources.postgres import attempts
@@ -156,4 +157,14 @@ async def submit(
             submit_key=key,
         )
     crash_point(stores.settings, "submit.after_commit")
+    await record_server_event(
+        stores.engine,
+        "quiz_submitted",
+        user_id=user_id,
+        course_id=quiz.get("course_id"),
+        entity_id=row["quiz_content_id"],
+        value=100.0 * graded.score / graded.max_score if graded.max_score else 0.0,
+        # Per question, whether it was right: the rollups' "hardest questions".
+        context={"answers": {str(a["question_id"]): bool(a["correct"]) for a in graded.answers}},
+    )
     return finished

@@ -8,8 +8,10 @@ from enum import Enum
 
 from sqlalchemy.engine import RowMapping
 
+from learnhub.analytics.events import record_server_event
 from learnhub.datasources.postgres import enrollments
 from learnhub.datasources.postgres import payments as payment_rows
+from learnhub.datasources.postgres.tables import utcnow
 from learnhub.datasources.stores import Stores
 from learnhub.payments import entitlements
 
@@ -44,9 +46,12 @@ async def enroll(stores: Stores, user_id: uuid.UUID, course: RowMapping | None) 
     assert course is not None
     if not await entitlements.entitled(stores.engine, user_id, course):
         return Refused(Refusal.PAYMENT_REQUIRED, "Buy this course, or subscribe to a plan that covers it, to enroll")
+    started = utcnow()
     row = await enrollments.enroll(stores.engine, user_id, course["id"])
     if row["status"] == "suspended":
         async with stores.engine.begin() as conn:
             await payment_rows.sync_enrollments(conn, user_id)
         row = await enrollments.enroll(stores.engine, user_id, course["id"])
+    if row["created_at"] >= started:  # a new enrollment, not the existing one returned again
+        await record_server_event(stores.engine, "enrolled", user_id=user_id, course_id=course["content_id"])
     return row

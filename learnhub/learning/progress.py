@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
+from learnhub.analytics.events import record_server_event
 from learnhub.datasources.postgres import enrollments, progress
 from learnhub.datasources.stores import Stores
 from learnhub.loaders.registry import Loaders
@@ -62,4 +63,23 @@ async def record(
         done = await progress.completed_lessons(stores.engine, user_id, course["id"])
         if lessons and lessons <= done:
             course_completed = await enrollments.mark_completed(stores.engine, user_id, course["id"])
+    # This call completed the lesson (a completed lesson keeps its first completion time).
+    if row["completed_at"] is not None and row["completed_at"] == row["updated_at"]:
+        seconds = (row["completed_at"] - row["started_at"]).total_seconds()
+        await record_server_event(
+            stores.engine,
+            "lesson_completed",
+            user_id=user_id,
+            course_id=course["content_id"],
+            entity_id=lesson_id,
+            value=seconds,
+        )
+    if course_completed:
+        await record_server_event(
+            stores.engine,
+            "course_completed",
+            user_id=user_id,
+            course_id=course["content_id"],
+            entity_id=course["content_id"],
+        )
     return Recorded(row, course_completed)

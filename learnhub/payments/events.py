@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from learnhub.analytics.events import record_server_event
 from learnhub.datasources.postgres import payments
 from learnhub.datasources.stripe import ProviderEvent, payment_status, to_subscription
 
@@ -81,6 +82,15 @@ async def after_payment_succeeded(engine: AsyncEngine, payment: RowMapping) -> N
     """Called once per payment, after its move to `succeeded` has committed: the place for
     work that follows a sale (the analytics `payment_succeeded` server event)."""
     log.info("payment %s succeeded (%s %s)", payment["id"], payment["amount_cents"], payment["currency"])
+    course_id = payment["course_id"]
+    await record_server_event(
+        engine,
+        "payment_succeeded",
+        user_id=payment["user_id"],
+        course_id=await payments.course_content_id(engine, course_id) if course_id is not None else None,
+        # Money stays integer minor units with its currency, in the context, never a float value.
+        context={"paymentId": str(payment["id"]), "amount": payment["amount_cents"], "currency": payment["currency"]},
+    )
 
 
 async def _move_payment(conn: AsyncConnection, ref: str, to: str, out: Applied) -> bool:

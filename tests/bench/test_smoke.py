@@ -25,6 +25,7 @@ from bench.shapes import (
     ROUND_TRIP_TARGETS,
     STORE_ROUND_TRIP_TARGETS,
     STORES,
+    TRACK_SHAPE,
     WRITE_SHAPE,
 )
 
@@ -61,6 +62,7 @@ def test_every_shape_ran_on_both_servers_without_errors(smoke: tuple[Path, dict[
     runs = results["runs"]
     expected = [(shape, target) for shape in READ_SHAPES for target in ("gateway", "floor")]
     expected.append((WRITE_SHAPE, "gateway"))
+    expected.append((TRACK_SHAPE, "gateway"))
     for shape, target in expected:
         for concurrency in SMOKE_CONCURRENCY:
             run = _run(runs, shape, target, concurrency)
@@ -68,6 +70,15 @@ def test_every_shape_ran_on_both_servers_without_errors(smoke: tuple[Path, dict[
             assert run["error_total"] == 0, run
     assert {r["mode"] for r in runs} == {"closed"}  # --smoke has no fixed-rate runs
     assert not any(r["target"] == "floor" and r["shape"] == WRITE_SHAPE for r in runs)
+
+
+def test_every_tracked_event_reached_postgresql(smoke: tuple[Path, dict[str, Any]]) -> None:
+    _, results = smoke
+    track = results["probes"][TRACK_SHAPE]
+    assert track["requests"] > 0
+    # Requests wrk cut off at a run's end were still served: more rows, never fewer.
+    assert track["rows"] >= track["requests"] * track["events_per_request"]
+    assert track["rows_per_second"] > 0
 
 
 def _ran_without_errors(runs: list[dict[str, Any]], shapes: tuple[str, ...], target: str) -> None:
@@ -116,7 +127,7 @@ def test_report_and_chart_written(smoke: tuple[Path, dict[str, Any]]) -> None:
         assert heading in page
     for peer in PEERS:
         assert f"| c=8 | *gateway / {peer}* |" in page
-    for shape in (*READ_SHAPES, WRITE_SHAPE):
+    for shape in (*READ_SHAPES, WRITE_SHAPE, TRACK_SHAPE):
         assert f"### {shape}" in page
     chart = (out / "benchmarks.png").read_bytes()
     assert chart.startswith(PNG_MAGIC)

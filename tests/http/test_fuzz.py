@@ -131,6 +131,12 @@ ALLOWED_CODES = LIMIT_CODES | {
     # A checkout the fuzzer manages to make well-formed reaches the payment provider; when that
     # does not answer, this is the stable answer.
     "PAYMENT_PROVIDER_UNAVAILABLE",
+    # trackEvents refuses a bad batch whole, one code per reason.
+    "ANALYTICS_BATCH_TOO_LARGE",
+    "ANALYTICS_EVENT_UNKNOWN",
+    "ANALYTICS_ENTITY_INVALID",
+    "ANALYTICS_CONTEXT_INVALID",
+    "ANALYTICS_BUSY",
 }
 
 # Text that only an internal error puts into a response. The library names are matched without
@@ -326,6 +332,8 @@ def scalar_strategies(known: Known) -> dict[str, st.SearchStrategy[graphql.Value
         "DateTime": st.one_of(
             st.datetimes(timezones=st.sampled_from([UTC, None])).map(lambda d: d.isoformat()), any_text
         ).map(nodes.String),
+        # Analytics ranges: any day, or text that is not one.
+        "Date": st.one_of(st.dates().map(lambda d: d.isoformat()), any_text).map(nodes.String),
         "JSON": json_values,
     }
 

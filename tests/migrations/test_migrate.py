@@ -39,6 +39,9 @@ TABLES = {
     "payments",
     "subscriptions",
     "provider_events",
+    "analytics_events",
+    "analytics_daily",
+    "analytics_lesson_reach",
 }
 
 

@@ -7,11 +7,12 @@ import uuid
 
 import httpx
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import RowMapping
 
 from learnhub.core.settings import Settings
-from learnhub.datasources.postgres.tables import courses, payments
+from learnhub.datasources.postgres.tables import analytics_events, courses, payments
 from learnhub.embedded.base import free_port
-from learnhub.graphql.relay.node import to_global_id
+from learnhub.graphql.relay.node import from_global_id, to_global_id
 from tests.payments.conftest import paid_course, pay, payment_is, until
 from tests.support.client import gql
 from tests.support.data import StoreAccess, make_course, register, unique, user_id_of
@@ -31,6 +32,18 @@ async def _payment_count(stores: StoreAccess, user_id: uuid.UUID) -> int:
     async with stores.engine.connect() as conn:
         stmt = select(func.count()).select_from(payments).where(payments.c.user_id == user_id)
         return int((await conn.execute(stmt)).scalar_one())
+
+
+async def _payment_event(stores: StoreAccess, user_id: uuid.UUID) -> RowMapping | None:
+    async with stores.engine.connect() as conn:
+        stmt = select(analytics_events.c.course_id, analytics_events.c.context).where(
+            analytics_events.c.user_id == user_id, analytics_events.c.name == "payment_succeeded"
+        )
+        return (await conn.execute(stmt)).mappings().first()
+
+
+def _raw_id(global_id: str) -> str:
+    return from_global_id(global_id)[1]
 
 
 async def test_purchase_then_webhook_then_enroll(
@@ -69,6 +82,11 @@ async def test_purchase_then_webhook_then_enroll(
     assert enrolled["data"]["enroll"] == {"enrollment": {"status": "ACTIVE"}, "errors": []}
     body = await gql(http, BODY, {"id": lessons[0]}, token=token)
     assert body["data"]["lesson"]["body"] is not None
+    # The sale is an analytics event once the gateway's buffer flushes: amount and currency, no float.
+    sale = await until(lambda: _payment_event(stores, user_id_of(token)))
+    assert sale["course_id"] == content_id
+    payment_id = str(uuid.UUID(_raw_id(first["payment"]["id"])))
+    assert sale["context"] == {"paymentId": payment_id, "amount": 2500, "currency": "usd"}
 
     # Bought once: a second checkout with a new key is refused, nothing written.
     second = await gql(

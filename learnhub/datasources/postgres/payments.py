@@ -301,3 +301,10 @@ async def event_count(engine: AsyncEngine, event_id: str) -> int:
     stmt = select(func.count()).select_from(provider_events).where(provider_events.c.id == event_id)
     async with engine.connect() as conn:
         return int((await conn.execute(stmt)).scalar_one())
+
+
+async def course_content_id(engine: AsyncEngine, course_id: uuid.UUID) -> str | None:
+    """The content id of the course a payment bought (for the `payment_succeeded` event)."""
+    async with engine.connect() as conn:
+        value = await conn.scalar(select(courses.c.content_id).where(courses.c.id == course_id))
+    return str(value) if value is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
+import sqlalchemy
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     BigInteger,
@@ -564,3 +565,71 @@ plans = table_of(Plan)
 payments = table_of(Payment)
 subscriptions = table_of(Subscription)
 provider_events = table_of(ProviderEvent)
+
+
+# --- Learning analytics (learnhub/analytics) -----------------------------------------------------
+# `analytics_events` is partitioned by month (PARTITION BY RANGE (occurred_at)). SQLAlchemy cannot
+# declare the partitions, so migration 0008 creates the parent with raw SQL and this table maps
+# the same columns; the partitions live in the `analytics_partitions` schema, outside what Alembic
+# compares. No foreign key on user_id: a batch copied in after its user was deleted must not fail
+# as a whole (deleting a user pseudonymises their events instead, learnhub/analytics/privacy.py).
+ANALYTICS_SOURCES = ("client", "server")
+
+analytics_events = Table(
+    "analytics_events",
+    metadata,
+    Column("id", sqlalchemy.Uuid(), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("source", String(8), nullable=False),
+    Column("user_id", sqlalchemy.Uuid(), nullable=True),
+    Column("course_id", String(200), nullable=True),  # course content id
+    Column("entity_id", String(200), nullable=True),  # the lesson, quiz or course the event is about
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("clamped", sqlalchemy.Boolean(), nullable=False, server_default=text("false")),
+    Column("value", sqlalchemy.Float(), nullable=True),  # a quiz score in percent, seconds to complete
+    Column("context", JSONB(), nullable=False, server_default=text("'{}'::jsonb")),
+    sqlalchemy.PrimaryKeyConstraint("id", "occurred_at", name="pk_analytics_events"),
+    CheckConstraint(_in("source", ANALYTICS_SOURCES), name="source"),
+    Index("ix_analytics_events_occurred_at", "occurred_at"),
+    Index("ix_analytics_events_user_id_occurred_at", "user_id", "occurred_at"),
+    postgresql_partition_by="RANGE (occurred_at)",
+)
+
+ANALYTICS_KINDS = ("platform", "course", "lesson", "quiz", "question")
+
+# One row per day and course (entity_id ''), lesson, quiz and question, and one per day for the
+# whole platform (course_id ''); rebuilt whole for a day by the worker (learnhub/analytics/rollups.py).
+analytics_daily = Table(
+    "analytics_daily",
+    metadata,
+    Column("day", Date(), nullable=False),
+    Column("course_id", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("entity_id", String(200), nullable=False),
+    Column("active_learners", Integer(), nullable=False),
+    Column("views", Integer(), nullable=False),
+    Column("completions", Integer(), nullable=False),
+    Column("attempts", Integer(), nullable=False),  # quiz submissions; answers, for a question
+    Column("correct", Integer(), nullable=False),  # correct answers, for a question
+    Column("score_sum", sqlalchemy.Float(), nullable=False),  # sum of quiz scores in percent
+    Column("events", Integer(), nullable=False),
+    Column("median_seconds", sqlalchemy.Float(), nullable=True),  # to complete a lesson
+    Column("built_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    sqlalchemy.PrimaryKeyConstraint("course_id", "kind", "entity_id", "day", name="pk_analytics_daily"),
+    CheckConstraint(_in("kind", ANALYTICS_KINDS), name="kind"),
+    Index("ix_analytics_daily_day_kind", "day", "kind"),
+)
+
+# The first day each learner reached each lesson: the drop-off funnel counts learners, which
+# daily rows cannot (a learner active on two days would count twice).
+analytics_lesson_reach = Table(
+    "analytics_lesson_reach",
+    metadata,
+    Column("course_id", String(200), nullable=False),
+    Column("lesson_id", String(200), nullable=False),
+    Column("user_id", sqlalchemy.Uuid(), nullable=False),
+    Column("first_day", Date(), nullable=False),
+    sqlalchemy.PrimaryKeyConstraint("course_id", "lesson_id", "user_id", name="pk_analytics_lesson_reach"),
+    Index("ix_analytics_lesson_reach_user_id", "user_id"),
+)

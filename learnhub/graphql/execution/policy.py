@@ -194,6 +194,9 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         # its preview, unpublished courses included; nothing else about the course opens.
         "sharedContent": PUBLIC,
         "plans": PUBLIC,  # the price list
+        # Aggregates of every course, and one learner's raw events: admins only.
+        "platformAnalytics": ADMIN,
+        "analyticsEvents": ADMIN,
     },
     "SearchHitConnection": {
         **_PAGE,
@@ -276,6 +279,8 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "refundPayment": ADMIN,
         "setUserRole": ADMIN,
         "setUserDisabled": ADMIN,
+        # Events are attributed to the viewer, so there must be one (anonymous: UNAUTHENTICATED).
+        "trackEvents": SIGNED_IN,
     },
     "User": {
         "id": PUBLIC,
@@ -339,6 +344,7 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
         "enrollments": COURSE_INSTRUCTOR,
         "quizAttempts": COURSE_INSTRUCTOR,
         "shareLinks": COURSE_INSTRUCTOR,
+        "analytics": COURSE_INSTRUCTOR,  # aggregates only, never a learner's events
     },
     "CourseContent": {
         "id": PUBLIC,
@@ -569,6 +575,55 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
     },
     "PaymentPayload": {"payment": INHERITED, "errors": INHERITED},
     "SubscriptionPayload": {"subscription": INHERITED, "errors": INHERITED},
+}
+
+
+# Analytics: reached only through the guarded fields above, so each inherits its rule.
+FIELD_RULES |= {
+    "TrackEventsPayload": {"accepted": INHERITED, "clamped": INHERITED},
+    "CourseAnalytics": {
+        "from": INHERITED,
+        "to": INHERITED,
+        "days": INHERITED,
+        "funnel": INHERITED,
+        "hardestQuestions": INHERITED,
+    },
+    "PlatformAnalytics": {"from": INHERITED, "to": INHERITED, "days": INHERITED},
+    "AnalyticsDay": {
+        "date": INHERITED,
+        "activeLearners": INHERITED,
+        "views": INHERITED,
+        "completions": INHERITED,
+        "quizAttempts": INHERITED,
+        "averageScore": INHERITED,
+        "medianSecondsToComplete": INHERITED,
+        "events": INHERITED,
+    },
+    "FunnelStepStat": {
+        "position": INHERITED,
+        "lessonId": INHERITED,
+        "learners": INHERITED,
+        "views": INHERITED,
+        "completions": INHERITED,
+    },
+    "QuestionAnalytics": {
+        "questionId": INHERITED,
+        "answers": INHERITED,
+        "correct": INHERITED,
+        "correctRate": INHERITED,
+    },
+    "AnalyticsEvent": {
+        "id": INHERITED,
+        "name": INHERITED,
+        "source": INHERITED,
+        "courseId": INHERITED,
+        "entityId": INHERITED,
+        "occurredAt": INHERITED,
+        "receivedAt": INHERITED,
+        "clamped": INHERITED,
+        "value": INHERITED,
+        "context": INHERITED,
+    },
 }
 
 

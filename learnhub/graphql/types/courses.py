@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
@@ -24,6 +24,7 @@ from learnhub.graphql.types.payments import Money
 T = TypeVar("T")
 
 if TYPE_CHECKING:
+    from learnhub.graphql.types.analytics import CourseAnalytics
     from learnhub.graphql.types.quizzes import QuizAttempt
     from learnhub.graphql.types.sharing import ShareLink
     from learnhub.graphql.types.users import Enrollment, User
@@ -140,6 +141,20 @@ class Course(Node):
         # One query for every course of the page (ShareLinksByCourseLoader).
         rows = await info.context.loaders.share_links_by_course.load(self.content_id)
         return [ShareLink.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Daily activity, the lesson drop-off funnel and the hardest questions over `from`..`to` "
+        "(UTC days, at most 366), from the daily rollups: its instructor and admins only."
+    )
+    async def analytics(
+        self,
+        info: Info,
+        from_: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+    ) -> Annotated[CourseAnalytics, strawberry.lazy("learnhub.graphql.types.analytics")] | None:
+        from learnhub.graphql.types.analytics import course_analytics
+
+        return await course_analytics(info, self.row, from_, to)
 
 
 CONTENT_FIELDS = ("content", "title", "lessonCount")

@@ -210,6 +210,27 @@ MATRIX: dict[str, Case] = {
     "Course.enrollments": Case(_course("enrollments { totalCount }"), ("course", "enrollments"), INSTRUCTOR_RECORD),
     "Course.quizAttempts": Case(_course("quizAttempts { totalCount }"), ("course", "quizAttempts"), INSTRUCTOR_RECORD),
     "Course.shareLinks": Case(_course("shareLinks { id }"), ("course", "shareLinks"), INSTRUCTOR_RECORD),
+    "Course.analytics": Case(
+        _course('analytics(from: "2026-01-01", to: "2026-01-07") { days { date } }'),
+        ("course", "analytics"),
+        INSTRUCTOR_RECORD,
+    ),
+    "Mutation.trackEvents": Case(
+        _mutation("mutation { trackEvents(events: []) { accepted } }"), ("trackEvents",), SIGNED_IN
+    ),
+    "Query.platformAnalytics": Case(
+        _mutation('{ platformAnalytics(from: "2026-01-01", to: "2026-01-07") { days { date } } }'),
+        ("platformAnalytics",),
+        ADMIN,
+    ),
+    "Query.analyticsEvents": Case(
+        lambda w: (
+            "query($id: ID!) { analyticsEvents(userId: $id) { name } }",
+            {"id": to_global_id("User", w.user_ids["student"])},
+        ),
+        ("analyticsEvents",),
+        ADMIN,
+    ),
     # Signed-in callers reach it and get a typed NOT_FOUND payload; visitors are refused.
     "Mutation.revokeShareLink": Case(
         lambda w: (
