@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from prometheus_client import multiprocess
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -26,8 +28,12 @@ from learnhub.graphql.schema import build_schema
 from learnhub.http.fast_path import GatewayApp
 from learnhub.http.graphiql import graphiql_asset
 from learnhub.http.graphql_view import GatewayGraphQL
+from learnhub.http.metrics import metrics_endpoint
 from learnhub.http.middleware import BodySizeLimit
 from learnhub.http.rest import get_quiz, list_questions
+from learnhub.observability import metrics as observed_metrics
+from learnhub.observability import requests as observed_requests
+from learnhub.observability import tracing
 from learnhub.worker import run_forever
 
 logger = logging.getLogger("learnhub")
@@ -52,9 +58,12 @@ async def readyz(request: Request) -> Response:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
+    observed_metrics.enabled = settings.metrics_enabled
+    observed_requests.log_enabled = settings.request_log_enabled
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        tracing.configure()
         stores = await Stores.open(settings)
         try:
             for problem in await stores.check_reachable():
@@ -76,6 +85,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
                         await worker
         finally:
             await stores.close()
+            tracing.flush()
+            if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+                # This worker's live-socket gauge leaves the sum; its counters stay, as they should.
+                multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]  # untyped upstream
 
     view = GatewayGraphQL(
         settings, schema=build_schema(introspection=settings.introspection_enabled, plan_check=settings.plan_check)
@@ -84,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", view, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
     ]
     routes.append(Route("/api/v1/quizzes/{quiz_id:str}", get_quiz, methods=["GET"]))
     if settings.legacy_questions_enabled:

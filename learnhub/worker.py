@@ -20,14 +20,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from learnhub.datasources.postgres import achievements, outbox
-from learnhub.datasources.postgres.tables import utcnow
+from learnhub.datasources.postgres.tables import outbox_events, utcnow
 from learnhub.datasources.stores import Stores
 from learnhub.files import uploads
 from learnhub.learning.achievements import evaluate
+from learnhub.observability import metrics
 from learnhub.search import indexer
 
 logger = logging.getLogger("learnhub.worker")
@@ -40,6 +42,8 @@ BACKOFF_SECONDS = 2.0
 ACTIVITY = frozenset({"lesson.progressed", "quiz.submitted"})
 KNOWN = ACTIVITY | {"course.completed", uploads.DELETE_OBJECT}
 SEARCH = frozenset({indexer.COURSE_CHANGED})
+# The outbox gauges cost one query; Prometheus scrapes every 15 s or so, no need to read them more often.
+GAUGE_INTERVAL_SECONDS = 15.0
 
 
 class UnknownEvent(ValueError):
@@ -179,12 +183,15 @@ async def run_forever(stores: Stores, interval: float = 1.0) -> None:
     the interval on average; woken by the notification, the drain starts within milliseconds."""
     await prepare_search(stores)
     wakeup = asyncio.Event()
-    swept_at = -float("inf")
+    swept_at = measured_at = -float("inf")
     async with contextlib.AsyncExitStack() as stack:
         await _listen(stores, wakeup, stack)
         while True:
             wakeup.clear()
             await _drain_logged(stores)
+            if metrics.enabled and time.monotonic() - measured_at >= GAUGE_INTERVAL_SECONDS:
+                measured_at = time.monotonic()
+                await _measure_outbox(stores)
             if time.monotonic() - swept_at >= stores.settings.sweep_interval_seconds:
                 swept_at = time.monotonic()
                 await _sweep_logged(stores)
@@ -209,3 +216,25 @@ async def _drain_logged(stores: Stores) -> None:
             logger.info("outbox: %s", result)
     except Exception:
         logger.exception("outbox drain failed; trying again")
+
+
+async def _measure_outbox(stores: Stores) -> None:
+    """The outbox gauges: how long the oldest due event has waited, and how many were given up."""
+    t = outbox_events.c
+    # The oldest due event comes from the pending index; dead letters are few and counted by a scan.
+    oldest = sa.select(sa.func.min(t.available_at)).where(
+        t.processed_at.is_(None), t.failed_at.is_(None), t.available_at <= sa.func.now()
+    )
+    dead = sa.select(sa.func.count()).where(t.failed_at.is_not(None), t.processed_at.is_(None))
+    query = sa.select(
+        sa.func.coalesce(sa.func.extract("epoch", sa.func.now() - oldest.scalar_subquery()), 0),
+        dead.scalar_subquery(),
+    )
+    try:
+        async with stores.engine.connect() as conn:
+            lag, given_up = (await conn.execute(query)).one()
+    except Exception:
+        logger.exception("reading the outbox gauges failed; trying again later")
+        return
+    metrics.OUTBOX_LAG.set(float(lag))
+    metrics.OUTBOX_DEAD_LETTERS.set(int(given_up))

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
+from learnhub.observability import metrics
+from learnhub.observability import stores as store_calls
+
 # KEYS: bucket keys. ARGV: cost, charge (1/0), then capacity and refill-per-second per key.
 # A bucket is a hash {t: tokens, ts: last update}; it expires once it would be full again.
 _SCRIPT = """
@@ -81,7 +84,15 @@ class RateLimiter:
         args: list[str | float] = [cost, "1" if charge else "0"]
         for bucket in buckets:
             args += [bucket.capacity, bucket.per_second]
-        allowed, wait = await self._script(keys=[b.key for b in buckets], args=args)
+        call = store_calls.start("redis", "EVALSHA")
+        try:
+            allowed, wait = await self._script(keys=[b.key for b in buckets], args=args)
+        except BaseException as exc:
+            store_calls.finish(call, exc)
+            raise
+        store_calls.finish(call)
+        if not allowed and buckets:
+            metrics.refused(buckets[0].key)
         return Verdict(bool(allowed), float(wait))
 
 
