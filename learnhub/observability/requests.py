@@ -30,7 +30,7 @@ log_enabled = False
 MAX_OPERATION_LABELS = 200
 _operation_labels: set[str] = set()
 _current: ContextVar[Observation | None] = ContextVar("learnhub_observation", default=None)
-_FIRST_OPERATION = re.compile(r"^(?:\s|,|#[^\n]*)*(query|mutation|subscription|\{)")
+_FIRST_OPERATION = re.compile(r"^(?:\s|,|#[^\n]*)*(query|mutation|subscription|\{)\s*([_A-Za-z]\w*)?")
 CLIENT_HEADERS = ("apollographql-client-name", "client")
 
 
@@ -98,8 +98,12 @@ def note_operation(query: str | None, operation_name: str | None) -> None:
     observation = _current.get()
     if observation is None or query is None:
         return
-    observation.operation = operation_name
     observation.operation_type = operation_type(query, operation_name)
+    if not operation_name:
+        # A document of one named operation is usually sent without `operationName`.
+        first = _FIRST_OPERATION.match(query)
+        operation_name = first[2] if first is not None and first[1] != "{" else None
+    observation.operation = operation_name
     span = observation.span
     if span is not None:
         span.set_attribute("graphql.operation.type", observation.operation_type)

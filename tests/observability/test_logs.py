@@ -61,3 +61,21 @@ def test_outcomes() -> None:
     assert outcome(200, 1) == "error"
     assert outcome(429, 1) == "refused"
     assert outcome(504, 1) == "failed"
+
+
+def test_the_operation_name_is_read_from_a_one_operation_document() -> None:
+    from learnhub.observability import metrics
+    from learnhub.observability import requests as observed
+
+    before = metrics.enabled
+    metrics.enabled = True
+    try:
+        observation = observed.begin("r-name", {})
+        assert observation is not None
+        observed.note_operation("  query Dashboard($id: ID!) { me { id } }", None)
+        assert (observation.operation, observation.operation_type) == ("Dashboard", "query")
+        observed.note_operation("{ me { id } }", None)
+        assert observation.operation is None
+        observed.finish(observation, 200, None)
+    finally:
+        metrics.enabled = before

@@ -100,7 +100,7 @@ async def test_the_callers_trace_is_continued(traced: LiveServer, receiver: Otlp
         )
     request = _request_span(_spans_of(receiver, trace_id))
     assert request.parent_span_id == parent
-    assert request.name == "query anonymous"
+    assert request.name == "query Hot"  # named by the document when operationName is not sent
 
 
 async def test_an_error_carries_the_trace_id_and_the_log_line_too(traced: LiveServer, receiver: OtlpReceiver) -> None:
