@@ -1,10 +1,11 @@
 """`GET /metrics`: the Prometheus exposition of learnhub/observability/metrics.py.
 
-Open outside production. In production it answers a bearer `METRICS_TOKEN`, or a direct peer in
-`METRICS_ALLOWED_NETWORKS` (the client address as uvicorn reports it: behind a proxy it trusts,
-the forwarded address, so a listed network must not hold a proxy whose forwarded header uvicorn
-ignores); with neither configured it refuses everyone. With `PROMETHEUS_MULTIPROC_DIR` set (`learnhub serve --workers N`), each scrape sums
-every worker's files, so any worker answers for all of them.
+Open outside production. In production it answers a bearer `METRICS_TOKEN`, or a client in
+`METRICS_ALLOWED_NETWORKS` (the address as uvicorn reports it: behind a proxy it trusts, the
+forwarded address, so a listed network must not hold a proxy whose forwarded header uvicorn
+ignores); with neither configured it refuses everyone. With `PROMETHEUS_MULTIPROC_DIR` set
+(`learnhub serve --workers N`), each scrape sums every worker's files, so any worker answers for
+all of them.
 """
 
 from __future__ import annotations

@@ -95,9 +95,7 @@ async def test_a_request_span_carries_the_operation_and_its_store_calls_are_chil
 async def test_the_callers_trace_is_continued(traced: LiveServer, receiver: OtlpReceiver) -> None:
     trace_id, parent = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
     async with httpx.AsyncClient(base_url=traced.url) as http:
-        await post_graphql(
-            http, HOT, {"contentId": COURSE}, headers={"traceparent": f"00-{trace_id}-{parent}-01"}
-        )
+        await post_graphql(http, HOT, {"contentId": COURSE}, headers={"traceparent": f"00-{trace_id}-{parent}-01"})
     request = _request_span(_spans_of(receiver, trace_id))
     assert request.parent_span_id == parent
     assert request.name == "query Hot"  # named by the document when operationName is not sent
