@@ -133,8 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         handler = logging.FileHandler(Path(tmp) / "requests.log")
         handler.setFormatter(JsonFormatter())
-        logging.getLogger("learnhub.request").addHandler(handler)
-        logging.getLogger("learnhub.request").setLevel(logging.INFO)
+        request_log = logging.getLogger("learnhub.request")
+        request_log.addHandler(handler)
+        request_log.setLevel(logging.INFO)
+        request_log.propagate = False  # to its file only, as production writes to its one stream
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # the client's own lines cost every mode
         overrides: dict[str, Any] = {k.lower(): v for k, v in cluster.env().items()}
         # As the gateway's benchmark runs it: no public cache answers, so every request executes.
         settings = Settings(

@@ -34,7 +34,7 @@ from learnhub.http.rest import get_quiz, list_questions
 from learnhub.observability import metrics as observed_metrics
 from learnhub.observability import requests as observed_requests
 from learnhub.observability import tracing
-from learnhub.worker import run_forever
+from learnhub.worker import run_forever, watch_outbox
 
 logger = logging.getLogger("learnhub")
 
@@ -56,10 +56,26 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ready"})
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    settings = settings or Settings()
+def _observe(settings: Settings) -> None:
+    """What the process measures and logs per request (learnhub/observability)."""
     observed_metrics.enabled = settings.metrics_enabled
     observed_requests.log_enabled = settings.request_log_enabled
+
+
+async def _stop_observing(gauges: asyncio.Task[None] | None) -> None:
+    if gauges is not None:
+        gauges.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await gauges
+    tracing.flush()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # This worker's live-socket gauge leaves the sum; its counters stay, as they should.
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]  # untyped upstream
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+    _observe(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -76,19 +92,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.public_cache = PublicCache(stores.redis, settings)
             tune_gc()
             worker = asyncio.create_task(run_forever(stores)) if settings.worker_in_process_enabled else None
+            gauges = asyncio.create_task(watch_outbox(stores)) if settings.metrics_enabled else None
             try:
                 yield
             finally:
+                await _stop_observing(gauges)
                 if worker is not None:
                     worker.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await worker
         finally:
             await stores.close()
-            tracing.flush()
-            if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-                # This worker's live-socket gauge leaves the sum; its counters stay, as they should.
-                multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]  # untyped upstream
 
     view = GatewayGraphQL(
         settings, schema=build_schema(introspection=settings.introspection_enabled, plan_check=settings.plan_check)

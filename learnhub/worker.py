@@ -183,15 +183,12 @@ async def run_forever(stores: Stores, interval: float = 1.0) -> None:
     the interval on average; woken by the notification, the drain starts within milliseconds."""
     await prepare_search(stores)
     wakeup = asyncio.Event()
-    swept_at = measured_at = -float("inf")
+    swept_at = -float("inf")
     async with contextlib.AsyncExitStack() as stack:
         await _listen(stores, wakeup, stack)
         while True:
             wakeup.clear()
             await _drain_logged(stores)
-            if metrics.enabled and time.monotonic() - measured_at >= GAUGE_INTERVAL_SECONDS:
-                measured_at = time.monotonic()
-                await _measure_outbox(stores)
             if time.monotonic() - swept_at >= stores.settings.sweep_interval_seconds:
                 swept_at = time.monotonic()
                 await _sweep_logged(stores)
@@ -238,3 +235,11 @@ async def _measure_outbox(stores: Stores) -> None:
         return
     metrics.OUTBOX_LAG.set(float(lag))
     metrics.OUTBOX_DEAD_LETTERS.set(int(given_up))
+
+
+async def watch_outbox(stores: Stores, interval: float = GAUGE_INTERVAL_SECONDS) -> None:
+    """Keep the outbox gauges current until cancelled. The gateway runs this, not the worker: the
+    worker process has no /metrics, and the figures are the table's, whoever drains it."""
+    while True:
+        await _measure_outbox(stores)
+        await asyncio.sleep(interval)

@@ -332,7 +332,9 @@ def test_alert_rules_are_complete_and_name_exposed_metrics() -> None:
     assert len(rules) >= 3
     exposed = exposed_metric_names()
     for rule in rules:
-        assert rule["alert"] and rule["expr"] and rule["for"], rule
+        assert rule["alert"], rule
+        assert rule["expr"], rule
+        assert rule["for"], rule
         assert rule["labels"]["severity"] in {"page", "ticket"}, rule
         assert rule["annotations"]["summary"], rule
         used = set(METRIC_NAME.findall(rule["expr"]))
