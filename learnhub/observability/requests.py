@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Mapping
 from contextvars import ContextVar, Token
+from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
@@ -69,16 +70,41 @@ def begin(request_id: str, headers: Mapping[str, str]) -> Observation | None:
     observation = Observation(request_id, client[:100] if client else None)
     tracer = tracing.state.tracer
     if tracer is not None:
+        # Only a caller that sends `traceparent` has a trace to continue; the propagators cost
+        # more than the span otherwise.
+        parent = propagate.extract(headers) if "traceparent" in headers else None
         span = tracer.start_span(
-            "graphql.request", context=propagate.extract(headers), kind=SpanKind.SERVER,
-            attributes={"learnhub.request_id": request_id},
-        )  # fmt: skip
+            "graphql.request", context=parent, kind=SpanKind.SERVER, attributes={"learnhub.request_id": request_id}
+        )
         if client:
             span.set_attribute("graphql.client.name", observation.client or "")
         observation.span = span
         observation.token = otel_context.attach(trace.set_span_in_context(span))
     _current.set(observation)
     return observation
+
+
+_read: dict[tuple[str, str | None], tuple[str, str | None]] = {}
+# Documents are few and repeat (the same reasoning as the document cache): remember this many.
+MAX_READ_DOCUMENTS = 1000
+_requests: dict[tuple[str, str], Any] = {}
+_latency: dict[str, Any] = {}
+
+
+def _operation(query: str, operation_name: str | None) -> tuple[str, str | None]:
+    """The operation's type and name (the document's first operation's name when not given)."""
+    key = (query, operation_name)
+    found = _read.get(key)
+    if found is None:
+        kind = operation_type(query, operation_name)
+        if not operation_name:
+            # A document of one named operation is usually sent without `operationName`.
+            first = _FIRST_OPERATION.match(query)
+            operation_name = first[2] if first is not None and first[1] != "{" else None
+        if len(_read) >= MAX_READ_DOCUMENTS:
+            _read.clear()
+        found = _read[key] = (kind, operation_name)
+    return found
 
 
 def operation_type(query: str, operation_name: str | None) -> str:
@@ -98,11 +124,7 @@ def note_operation(query: str | None, operation_name: str | None) -> None:
     observation = _current.get()
     if observation is None or query is None:
         return
-    observation.operation_type = operation_type(query, operation_name)
-    if not operation_name:
-        # A document of one named operation is usually sent without `operationName`.
-        first = _FIRST_OPERATION.match(query)
-        operation_name = first[2] if first is not None and first[1] != "{" else None
+    observation.operation_type, operation_name = _operation(query, operation_name)
     observation.operation = operation_name
     span = observation.span
     if span is not None:
@@ -147,8 +169,15 @@ def finish(observation: Observation | None, status: int, round_trips: Mapping[st
     seconds = time.perf_counter() - observation.started
     result = outcome(status, observation.errors)
     if metrics.enabled:
-        metrics.REQUESTS.labels(_operation_label(observation.operation), result).inc()
-        metrics.REQUEST_SECONDS.labels(observation.operation_type).observe(seconds)
+        label = (_operation_label(observation.operation), result)
+        counter = _requests.get(label)
+        if counter is None:
+            counter = _requests[label] = metrics.REQUESTS.labels(*label)
+        counter.inc()
+        latency = _latency.get(observation.operation_type)
+        if latency is None:
+            latency = _latency[observation.operation_type] = metrics.REQUEST_SECONDS.labels(observation.operation_type)
+        latency.observe(seconds)
     trips = {store: count for store, count in (round_trips or {}).items() if count}
     trace_id = None
     span = observation.span

@@ -20,6 +20,19 @@ MAX_STATEMENT = 2000
 _SYSTEM = {"postgres": "postgresql", "mongodb": "mongodb", "typesense": "typesense", "redis": "redis", "s3": "s3"}
 
 
+class _Series:
+    """A store's latency and error series, looked up once (`labels()` costs more than the update)."""
+
+    __slots__ = ("errors", "seconds")
+
+    def __init__(self, store: str) -> None:
+        self.seconds = metrics.STORE_SECONDS.labels(store)
+        self.errors = metrics.STORE_ERRORS.labels(store)
+
+
+_series: dict[str, _Series] = {}
+
+
 class StoreCall:
     __slots__ = ("span", "started", "store")
 
@@ -48,9 +61,12 @@ def finish(call: StoreCall | None, error: BaseException | None = None) -> None:
     if call is None:
         return
     if metrics.enabled:
-        metrics.STORE_SECONDS.labels(call.store).observe(time.perf_counter() - call.started)
+        series = _series.get(call.store)
+        if series is None:
+            series = _series[call.store] = _Series(call.store)
+        series.seconds.observe(time.perf_counter() - call.started)
         if error is not None:
-            metrics.STORE_ERRORS.labels(call.store).inc()
+            series.errors.inc()
     span = call.span
     if span is not None:
         if error is not None:
