@@ -76,10 +76,13 @@ def begin(request_id: str, headers: Mapping[str, str]) -> Observation | None:
         span = tracer.start_span(
             "graphql.request", context=parent, kind=SpanKind.SERVER, attributes={"learnhub.request_id": request_id}
         )
-        if client:
-            span.set_attribute("graphql.client.name", observation.client or "")
-        observation.span = span
-        observation.token = otel_context.attach(trace.set_span_in_context(span))
+        if span.is_recording():
+            # A request the sampler left out is not made current: its store calls make no spans,
+            # and its errors and log line name no trace nobody can look up.
+            if client:
+                span.set_attribute("graphql.client.name", observation.client or "")
+            observation.span = span
+            observation.token = otel_context.attach(trace.set_span_in_context(span))
     _current.set(observation)
     return observation
 
