@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from prometheus_client import multiprocess
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -28,11 +30,15 @@ from learnhub.graphql.schema import build_schema
 from learnhub.http.fast_path import GatewayApp
 from learnhub.http.graphiql import graphiql_asset
 from learnhub.http.graphql_view import GatewayGraphQL
+from learnhub.http.metrics import metrics_endpoint
 from learnhub.http.middleware import BodySizeLimit
 from learnhub.http.rest import get_quiz, list_questions
 from learnhub.http.webhooks import stripe_webhook
 from learnhub.live.hub import Hub
-from learnhub.worker import run_forever
+from learnhub.observability import metrics as observed_metrics
+from learnhub.observability import requests as observed_requests
+from learnhub.observability import tracing
+from learnhub.worker import run_forever, watch_outbox
 
 logger = logging.getLogger("learnhub")
 
@@ -59,11 +65,30 @@ async def readyz(request: Request) -> Response:
     return JSONResponse(body, status_code=503 if required else 200)
 
 
+def _observe(settings: Settings) -> None:
+    """What the process measures and logs per request (learnhub/observability)."""
+    observed_metrics.enabled = settings.metrics_enabled
+    observed_requests.log_enabled = settings.request_log_enabled
+
+
+async def _stop_observing(gauges: asyncio.Task[None] | None) -> None:
+    if gauges is not None:
+        gauges.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await gauges
+    tracing.flush()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # This worker's live-socket gauge leaves the sum; its counters stay, as they should.
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]  # untyped upstream
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
+    _observe(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        tracing.configure()
         stores = await Stores.open(settings)
         try:
             for problem in await stores.check_reachable():
@@ -80,9 +105,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             # after the in-process worker stopped (learnhub/analytics/buffer.py).
             async with analytics_buffer.running(stores.engine, settings):
                 worker = asyncio.create_task(run_forever(stores)) if settings.worker_in_process_enabled else None
+                gauges = asyncio.create_task(watch_outbox(stores)) if settings.metrics_enabled else None
                 try:
                     yield
                 finally:
+                    await _stop_observing(gauges)
                     if worker is not None:
                         worker.cancel()
                         with contextlib.suppress(asyncio.CancelledError):
@@ -106,6 +133,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
     ]
     routes.append(Route("/api/v1/quizzes/{quiz_id:str}", get_quiz, methods=["GET"]))
     routes.append(Route("/webhooks/stripe", stripe_webhook, methods=["POST"]))

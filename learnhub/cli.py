@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import logging
+import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
@@ -16,12 +20,41 @@ from pydantic import ValidationError
 from learnhub.core.settings import Settings
 
 if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
     from learnhub.datasources.stores import Stores
 
 T = TypeVar("T")
 DEV_DATA_DIR = Path(".learnhub")
 SCHEMA_FILE = Path("schema.graphql")
 log = logging.getLogger("learnhub")
+
+
+def _metrics_dir(workers: int) -> None:
+    """Worker processes share their Prometheus values through files in PROMETHEUS_MULTIPROC_DIR.
+
+    Set before anything imports prometheus_client (it picks its storage at import). An operator's
+    directory is emptied of a previous run's values; without one, `--workers N` gets a temporary one.
+    """
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        for stale in Path(directory).glob("*.db"):
+            stale.unlink()
+    elif workers > 1:
+        directory = tempfile.mkdtemp(prefix="learnhub-metrics-")
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+
+
+def worker_app() -> Starlette:
+    """The application of one `serve --workers N` process (uvicorn imports and calls this)."""
+    from learnhub.app import create_app
+    from learnhub.observability import logs
+
+    settings = Settings()
+    logs.configure(settings.json_logs)
+    return create_app(settings)
 
 
 def _serve(
@@ -35,7 +68,27 @@ def _serve(
     import uvicorn
 
     from learnhub.app import create_app
+    from learnhub.observability import logs
 
+    logs.configure(settings.json_logs)
+    # JSON logs: uvicorn's records go through the same handler; the request log replaces its access log.
+    uvicorn_logging: dict[str, Any] = {"log_config": None} if settings.json_logs else {}
+    if settings.request_log_enabled:
+        uvicorn_logging["access_log"] = False
+    if workers > 1:
+        # Worker processes are started afresh, so they build their application from an import path.
+        uvicorn.run(
+            "learnhub.cli:worker_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            proxy_headers=True,
+            lifespan="on",
+            workers=workers,
+            **uvicorn_logging,
+        )
+        return
     config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
@@ -44,6 +97,7 @@ def _serve(
         proxy_headers=True,
         lifespan="on",
         workers=workers,
+        **uvicorn_logging,
     )
     server = uvicorn.Server(config)
     if started is not None:
@@ -223,6 +277,7 @@ def cmd_payments_reconcile(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
+    _metrics_dir(args.workers)
     settings = Settings()
     _preflight(settings)
     _serve(settings, workers=args.workers)

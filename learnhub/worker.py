@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -28,11 +29,12 @@ from learnhub.analytics import partitions as analytics_partitions
 from learnhub.analytics import rollups as analytics_rollups
 from learnhub.datasources.guard import outage_store
 from learnhub.datasources.postgres import achievements, outbox
-from learnhub.datasources.postgres.tables import utcnow
+from learnhub.datasources.postgres.tables import outbox_events, utcnow
 from learnhub.datasources.stores import Stores
 from learnhub.files import uploads
 from learnhub.learning.achievements import evaluate
 from learnhub.live import events as live
+from learnhub.observability import metrics
 from learnhub.search import indexer
 
 logger = logging.getLogger("learnhub.worker")
@@ -45,6 +47,8 @@ BACKOFF_SECONDS = 2.0
 ACTIVITY = frozenset({"lesson.progressed", "quiz.submitted"})
 KNOWN = ACTIVITY | {"course.completed", uploads.DELETE_OBJECT}
 SEARCH = frozenset({indexer.COURSE_CHANGED})
+# The outbox gauges cost one query; Prometheus scrapes every 15 s or so, no need to read them more often.
+GAUGE_INTERVAL_SECONDS = 15.0
 
 
 class UnknownEvent(ValueError):
@@ -251,3 +255,33 @@ async def _analytics_logged(stores: Stores) -> None:
         await analytics_rollups.rollup_recent(stores.engine)
     except Exception:
         logger.exception("analytics rollups failed; trying again later")
+
+
+async def _measure_outbox(stores: Stores) -> None:
+    """The outbox gauges: how long the oldest due event has waited, and how many were given up."""
+    t = outbox_events.c
+    # The oldest due event comes from the pending index; dead letters are few and counted by a scan.
+    oldest = sa.select(sa.func.min(t.available_at)).where(
+        t.processed_at.is_(None), t.failed_at.is_(None), t.available_at <= sa.func.now()
+    )
+    dead = sa.select(sa.func.count()).where(t.failed_at.is_not(None), t.processed_at.is_(None))
+    query = sa.select(
+        sa.func.coalesce(sa.func.extract("epoch", sa.func.now() - oldest.scalar_subquery()), 0),
+        dead.scalar_subquery(),
+    )
+    try:
+        async with stores.engine.connect() as conn:
+            lag, given_up = (await conn.execute(query)).one()
+    except Exception:
+        logger.exception("reading the outbox gauges failed; trying again later")
+        return
+    metrics.OUTBOX_LAG.set(float(lag))
+    metrics.OUTBOX_DEAD_LETTERS.set(int(given_up))
+
+
+async def watch_outbox(stores: Stores, interval: float = GAUGE_INTERVAL_SECONDS) -> None:
+    """Keep the outbox gauges current until cancelled. The gateway runs this, not the worker: the
+    worker process has no /metrics, and the figures are the table's, whoever drains it."""
+    while True:
+        await _measure_outbox(stores)
+        await asyncio.sleep(interval)

@@ -297,3 +297,59 @@ def test_dockerfile_installs_no_extras() -> None:
     text = " ".join(arguments for keyword, arguments in dockerfile_instructions() if keyword == "RUN")
     extras = re.findall(r"\[[^\]]*\b(?:embedded|dev)\b[^\]]*\]", text)
     assert not extras, f"the image installs development extras: {extras}"
+
+
+# --- deploy/: the Grafana dashboard and the Prometheus alert rules ---------------------------
+
+DEPLOY = ROOT / "deploy"
+METRIC_NAME = re.compile(r"\blearnhub_[a-z_]+\b")
+
+
+def exposed_metric_names() -> set[str]:
+    """The sample names /metrics can show, from the metric definitions themselves."""
+    from prometheus_client.metrics import MetricWrapperBase
+
+    from learnhub.observability import metrics
+
+    suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_count", "_sum"], "gauge": [""]}
+    names: set[str] = set()
+    for candidate in vars(metrics).values():
+        if isinstance(candidate, MetricWrapperBase):
+            names.update(candidate._name + suffix for suffix in suffixes[candidate._type])
+    return names
+
+
+def dashboard_expressions() -> list[str]:
+    dashboard = json.loads((DEPLOY / "grafana" / "learnhub-gateway.json").read_text(encoding="utf-8"))
+    assert dashboard["panels"], "the dashboard has no panels"
+    return [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+
+
+def alert_rules() -> list[dict[str, Any]]:
+    document = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text(encoding="utf-8"))
+    return [rule for group in document["groups"] for rule in group["rules"]]
+
+
+def test_dashboard_queries_name_only_metrics_the_gateway_exposes() -> None:
+    exposed = exposed_metric_names()
+    used = {name for expr in dashboard_expressions() for name in METRIC_NAME.findall(expr)}
+    assert used, "the dashboard queries no learnhub metric"
+    assert sorted(used - exposed) == []
+    # Every metric the gateway exposes is on the dashboard (by its base name).
+    bases = {re.sub(r"_(total|bucket|count|sum)$", "", name) for name in used}
+    assert sorted({re.sub(r"_(total|bucket|count|sum)$", "", name) for name in exposed} - bases) == []
+
+
+def test_alert_rules_are_complete_and_name_exposed_metrics() -> None:
+    rules = alert_rules()
+    assert len(rules) >= 3
+    exposed = exposed_metric_names()
+    for rule in rules:
+        assert rule["alert"], rule
+        assert rule["expr"], rule
+        assert rule["for"], rule
+        assert rule["labels"]["severity"] in {"page", "ticket"}, rule
+        assert rule["annotations"]["summary"], rule
+        used = set(METRIC_NAME.findall(rule["expr"]))
+        assert used, rule["alert"]
+        assert sorted(used - exposed) == [], rule["alert"]

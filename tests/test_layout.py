@@ -20,6 +20,7 @@ LAYERS: list[set[str]] = [
     {"auth"},
     {"embedded", "migrations"},
     {"datasources"},
+    {"observability"},
     {"core"},
 ]
 FOLDERS = set().union(*LAYERS[1:]) | {"static"}

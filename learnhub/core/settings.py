@@ -177,6 +177,13 @@ class Settings(BaseSettings):
     # /readyz answers within this long, naming each store that did not answer in time.
     readiness_timeout_seconds: float = Field(default=0.5, gt=0)
     round_trip_stats: bool | None = None
+    # Observability (learnhub/observability; tracing is configured by the standard OTEL_* variables).
+    metrics_enabled: bool = True
+    # /metrics in production: a bearer token, or peers in these networks (e.g. 10.0.0.0/8); neither: refused.
+    metrics_token: SecretStr | None = None
+    metrics_allowed_networks: list[str] = Field(default_factory=list)
+    log_format: Literal["json", "text"] | None = None
+    request_log: bool | None = None
 
     # Payments (Stripe). `STRIPE_API_URL` points the SDK at a Stripe-compatible server (the local
     # `localstripe` in development and tests); unset in production, where Stripe itself answers.
@@ -220,6 +227,9 @@ class Settings(BaseSettings):
             problems.append("STRIPE_API_KEY is the local development key")
         if self.stripe_webhook_secret.get_secret_value() == DEV_STRIPE_WEBHOOK_SECRET:
             problems.append("STRIPE_WEBHOOK_SECRET is the local development secret")
+        metrics_token = self.metrics_token
+        if metrics_token is not None and len(metrics_token.get_secret_value()) < MIN_SECRET_LENGTH:
+            problems.append(f"METRICS_TOKEN needs at least {MIN_SECRET_LENGTH} characters")
         return problems
 
     @property
@@ -249,6 +259,16 @@ class Settings(BaseSettings):
     def round_trip_stats_enabled(self) -> bool:
         """Per-request store round trips in the response's `extensions` (off in production)."""
         return self.round_trip_stats if self.round_trip_stats is not None else not self.is_production
+
+    @property
+    def json_logs(self) -> bool:
+        """One JSON object per log line (production's default), else readable lines."""
+        return self.log_format == "json" if self.log_format is not None else self.is_production
+
+    @property
+    def request_log_enabled(self) -> bool:
+        """One log line per GraphQL request (on in production)."""
+        return self.request_log if self.request_log is not None else self.is_production
 
     @cached_property
     def uses_dev_secret(self) -> bool:

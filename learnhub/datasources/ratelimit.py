@@ -24,6 +24,8 @@ from redis.commands.core import AsyncScript
 
 from learnhub.core.errors import StoreUnavailable
 from learnhub.datasources.guard import StoreGuard
+from learnhub.observability import metrics
+from learnhub.observability import stores as store_calls
 
 logger = logging.getLogger("learnhub.ratelimit")
 
@@ -134,7 +136,10 @@ class RateLimiter:
             if not self._degraded:
                 self._degraded = True
                 logger.warning("rate limits: Redis unavailable; buckets kept per process until it is back")
-            return self._local.check(buckets, cost=cost, charge=charge)
+            local = self._local.check(buckets, cost=cost, charge=charge)
+            if not local.allowed and buckets:
+                metrics.refused(buckets[0].key)
+            return local
         if self._degraded:
             self._degraded = False
             logger.info("rate limits: Redis back; buckets shared again")
@@ -144,7 +149,15 @@ class RateLimiter:
         args: list[str | float] = [cost, "1" if charge else "0"]
         for bucket in buckets:
             args += [bucket.capacity, bucket.per_second]
-        allowed, wait = await self._script(keys=[b.key for b in buckets], args=args)
+        call = store_calls.start("redis", "EVALSHA")
+        try:
+            allowed, wait = await self._script(keys=[b.key for b in buckets], args=args)
+        except BaseException as exc:
+            store_calls.finish(call, exc)
+            raise
+        store_calls.finish(call)
+        if not allowed and buckets:
+            metrics.refused(buckets[0].key)
         return Verdict(bool(allowed), float(wait))
 
 

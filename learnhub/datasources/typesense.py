@@ -15,6 +15,7 @@ import orjson
 
 from learnhub.core import stats
 from learnhub.core.settings import Settings
+from learnhub.observability import stores as store_calls
 
 Doc = dict[str, Any]
 
@@ -38,10 +39,13 @@ class Typesense:
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         stats.record("typesense")
+        call = store_calls.start("typesense", method, f"{method} {path}")
         try:
             response = await self.http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
+            store_calls.finish(call, exc)
             raise SearchUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        store_calls.finish(call, None if response.status_code < 500 else SearchUnavailable(str(response.status_code)))
         if response.status_code >= 500:
             raise SearchUnavailable(f"Typesense answered {response.status_code}: {response.text[:200]}")
         return response

@@ -31,6 +31,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import Message, Receive, Scope, Send
 
 from learnhub.http.graphql_view import GatewayGraphQL
+from learnhub.observability import requests as observe
 
 PATH = "/graphql"
 _TYPES = {"query": str, "operationName": str, "variables": dict, "extensions": dict}
@@ -116,6 +117,7 @@ class GatewayApp(Starlette):
         except Exception:
             # As Starlette's error middleware does on the general path: a plain 500, then the
             # exception goes on to the server's log.
+            observe.finish(scope.get("state", {}).get("observation"), 500, None)
             if not started:
                 await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, send)
             raise

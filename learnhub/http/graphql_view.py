@@ -38,6 +38,7 @@ from learnhub.graphql.execution.persisted import PersistedQueries
 from learnhub.http.graphiql import graphiql_html, wants_graphiql
 from learnhub.http.live_socket import LiveSocketHandler
 from learnhub.http.middleware import error_body
+from learnhub.observability import requests as observe
 
 logger = logging.getLogger("learnhub.http")
 
@@ -193,6 +194,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         except ClientDisconnect:
             # The client went away before sending its whole body: nobody is left to answer.
             logger.debug("request %s: client disconnected before its body was read", request.state.request_id)
+            observe.finish(request.state.observation, 499, None)  # nginx's number for a client gone
             return
         except (RequestRefused, HTTPException) as exc:
             response = self._refused(request, exc)
@@ -229,9 +231,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
     def _request(self, scope: Scope, receive: Receive) -> Request:
         request = Request(scope, receive)
         request.state.request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        request.state.observation = observe.begin(request.state.request_id, request.headers)
         return request
 
     def _refused(self, request: Request, exc: RequestRefused | HTTPException) -> Response:
+        code = exc.code if isinstance(exc, RequestRefused) else _HTTP_CODES.get(exc.status_code, "BAD_REQUEST")
+        observe.note_error(code)
         if isinstance(exc, RequestRefused):
             return _refusal(request, exc.status, exc.code, exc.message, headers=exc.headers, extensions=exc.extensions)
         # Malformed requests get a GraphQL-shaped body too, never a bare text line.
@@ -253,6 +258,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         else:
             response.headers.setdefault("cache-control", PRIVATE)
         response.headers["x-request-id"] = request.state.request_id
+        observe.finish(request.state.observation, response.status_code, stats.current())
         await response(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
@@ -292,6 +298,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             )
         persisted: PersistedQueries = request.app.state.persisted
         await persisted.resolve(request_data)
+        observe.note_operation(request_data.query, request_data.operation_name)
         cache: PublicCache = request.app.state.public_cache
         authorization = request.headers.get("authorization")
         if getattr(request.state, "single", False) and cache.cacheable(

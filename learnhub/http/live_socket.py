@@ -35,6 +35,7 @@ from learnhub.auth.viewer import viewer_from_header
 from learnhub.graphql.context import Context
 from learnhub.graphql.execution.errors import classify, formatted
 from learnhub.live import sockets
+from learnhub.observability import metrics
 
 if TYPE_CHECKING:
     from strawberry.schema.schema import StreamResult
@@ -56,6 +57,7 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
     socket_id: str = ""
     user_id: uuid.UUID | None = None
     watch: asyncio.Task[None] | None = None
+    counted = False  # in the live-sockets gauge
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         if self.connection_timed_out:
@@ -74,6 +76,8 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if refusal is not None:
             await self.websocket.close(code=refusal[0], reason=refusal[1])
             return
+        metrics.LIVE_SOCKETS.inc()  # before the ack: a client that saw the ack finds itself counted
+        self.counted = True
         await self.send_message({"type": "connection_ack"})
         self.connection_acknowledged = True
 
@@ -187,6 +191,9 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
             first = False
 
     async def shutdown(self) -> None:
+        if self.counted:
+            metrics.LIVE_SOCKETS.dec()
+            self.counted = False
         if self.watch is not None:
             self.watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):

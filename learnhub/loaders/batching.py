@@ -16,6 +16,8 @@ import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Generic, TypeVar
 
+from learnhub.observability.metrics import batch as batch_size
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 T = TypeVar("T")
@@ -122,6 +124,7 @@ class DataLoader(Generic[K, V]):
         if self._open is batch:
             self._open = None
         try:
+            batch_size(len(batch.keys))
             values: Sequence[V | BaseException] = await self._batch_fn(batch.keys)
             if len(values) != len(batch.keys):
                 raise RuntimeError(f"loader returned {len(values)} values for {len(batch.keys)} keys")

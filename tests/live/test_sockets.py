@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import httpx
@@ -14,6 +15,7 @@ from learnhub.datasources.stores import Stores
 from learnhub.graphql.relay.node import to_global_id
 from learnhub.live import events as live
 from learnhub.live import streams
+from learnhub.observability import metrics
 from tests.support.accounts import new_account
 from tests.support.client import gql
 from tests.support.data import StoreAccess, make_course, register, user_id_of
@@ -165,3 +167,17 @@ async def test_a_socket_closes_when_its_access_token_expires(
     await socket.subscribe(MY_PROGRESS)
     code, reason = await socket.closed(within=10)
     assert (code, reason) == (4403, "The access token has expired")
+
+
+async def test_open_sockets_are_counted_for_the_metrics(http_a: httpx.AsyncClient, gateway_a: LiveServer) -> None:
+    """The `learnhub_live_sockets` gauge follows signed-in sockets opening and closing (the gateways
+    of the tests run in this process, so its value is read here)."""
+    token, _ = await register(http_a)
+    before = metrics.LIVE_SOCKETS._value.get()
+    socket = await LiveSocket.signed_in(gateway_a.url, token)
+    assert metrics.LIVE_SOCKETS._value.get() == before + 1
+    await socket.close()
+    deadline = time.monotonic() + 5
+    while metrics.LIVE_SOCKETS._value.get() != before:
+        assert time.monotonic() < deadline, "the closed socket is still counted"
+        await asyncio.sleep(0.01)

@@ -11,20 +11,35 @@ from pymongo.asynchronous.database import AsyncDatabase
 from learnhub.core import stats
 from learnhub.core.settings import Settings
 from learnhub.datasources.mongo.documents import DOCUMENT_MODELS
+from learnhub.observability import stores as store_calls
 
 Doc = dict[str, Any]
 
 
+# Calls whose end was never reported (a cancelled task) are forgotten past this many.
+_MAX_OPEN_CALLS = 10_000
+
+
 class _CommandCounter(monitoring.CommandListener):
     # Handshakes and heartbeats are not commands here, so this counts only the request's own work.
+    def __init__(self) -> None:
+        self._calls: dict[tuple[Any, int], store_calls.StoreCall] = {}
+
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         stats.record("mongodb")
+        target = event.command.get(event.command_name)
+        call = store_calls.start("mongodb", event.command_name, f"{event.command_name} {target}")
+        if call is not None:
+            if len(self._calls) >= _MAX_OPEN_CALLS:
+                self._calls.clear()
+            self._calls[event.connection_id, event.request_id] = call
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
+        store_calls.finish(self._calls.pop((event.connection_id, event.request_id), None))
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
+        call = self._calls.pop((event.connection_id, event.request_id), None)
+        store_calls.finish(call, RuntimeError(str(event.failure.get("errmsg", "command failed"))))
 
 
 def make_client(settings: Settings) -> AsyncMongoClient[Doc]:

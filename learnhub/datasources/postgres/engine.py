@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from learnhub.core import stats
 from learnhub.core.settings import Settings
+from learnhub.observability import stores as store_calls
 
 
 def connect_args(settings: Settings, *, guarded: bool = False) -> dict[str, Any]:
@@ -52,6 +53,22 @@ def make_engine(settings: Settings, *, vectors: bool = False, guarded: bool = Fa
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _count(*_: Any) -> None:
         stats.record("postgres")
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _call_started(*args: Any) -> None:
+        # (conn, cursor, statement, parameters, context, executemany)
+        statement, context = args[2], args[4]
+        if context is not None:
+            context.learnhub_call = store_calls.start("postgres", "", statement)
+
+    @event.listens_for(engine.sync_engine, "after_cursor_execute")
+    def _call_done(*args: Any) -> None:
+        store_calls.finish(getattr(args[4], "learnhub_call", None))
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _call_failed(exception_context: Any) -> None:
+        context = exception_context.execution_context
+        store_calls.finish(getattr(context, "learnhub_call", None), exception_context.original_exception)
 
     return engine
 

@@ -35,6 +35,7 @@ from learnhub.core import stats
 from learnhub.core.settings import Settings
 from learnhub.datasources.guard import guard_of
 from learnhub.datasources.postgres.engine import connect_args
+from learnhub.observability import stores as store_calls
 
 # SQLAlchemy's asyncpg dialect keeps this many prepared statements per connection unless the
 # URL says otherwise (`?prepared_statement_cache_size=`); asyncpg's own cache is the same size.
@@ -128,7 +129,14 @@ async def _run_unguarded(engine: AsyncEngine, method: str, sql: str, args: tuple
     pool = _pool(engine)
     async with pool.acquire(timeout=POOL_TIMEOUT) as conn:
         stats.record("postgres")
-        return await getattr(conn, method)(sql, *args)
+        call = store_calls.start("postgres", "", sql)
+        try:
+            result = await getattr(conn, method)(sql, *args)
+        except BaseException as exc:
+            store_calls.finish(call, exc)
+            raise
+        store_calls.finish(call)
+        return result
 
 
 async def fetch(engine: AsyncEngine, sql: str, *args: Any) -> list[Row]:

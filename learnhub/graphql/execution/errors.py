@@ -11,6 +11,8 @@ from strawberry.types import ExecutionContext
 
 from learnhub.core.errors import GatewayError, StoreUnavailable
 from learnhub.datasources.guard import outage_store
+from learnhub.observability import requests as observe
+from learnhub.observability import tracing
 
 logger = logging.getLogger("learnhub.graphql")
 
@@ -74,6 +76,9 @@ def formatted(error: GraphQLError, code: str, expected: bool, *, mask: bool, req
     if isinstance(error.original_error, GatewayError):
         extensions.update(error.original_error.extensions)
     extensions["code"] = code
+    observe.note_error(code)
+    if (trace_id := tracing.current_trace_id()) is not None:
+        extensions["traceId"] = trace_id
     if not expected:
         extensions["requestId"] = request_id
         if mask:

@@ -1,0 +1,197 @@
+"""The cost of observability: `python -m bench.overhead [--rounds R] [--requests N] [--scale S]`.
+
+One process, one data set, one application, in process over httpx's ASGI transport (as
+bench/profile.py): the dashboard and hot shapes are sent in interleaved rounds with
+  off      no metrics, no tracing, no request log (the gateway's benchmark configuration)
+  metrics  Prometheus metrics only (the default)
+  log      metrics and the JSON request log written to a file (production's default)
+  sampled  metrics, the JSON request log written to a file, and tracing with one request in
+           ten sampled (`parentbased_traceidratio`, 0.1) through the SDK's BatchSpanProcessor
+           and the OTLP/HTTP exporter to a real receiver in another process
+  all      the same with every request traced (`always_on`)
+and CPU per request of this process (the exporter's thread included) is compared round by round
+with `off` (the median of the ratios: the machine's load drifts less within a round).
+The budget (5%) applies to `sampled`, the recommended production setting; `all` shows the cost
+of a span per request and per store call in Python's SDK.
+Rounds alternate the modes so the machine's load drifts across all of them alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import Tracer
+
+from bench import shapes
+from bench.client import LOGIN
+from bench.dataset import PASSWORD, Dataset, prepare
+from learnhub.app import create_app
+from learnhub.core.settings import Settings
+from learnhub.embedded import running_cluster
+from learnhub.embedded.base import free_port
+from learnhub.observability import metrics, tracing
+from learnhub.observability import requests as observed_requests
+from learnhub.observability.logs import JsonFormatter
+
+SHAPES = ("dashboard", "hot")
+MODES = ("off", "metrics", "log", "sampled", "all")
+SAMPLED_RATIO = "0.1"
+WARMUP_REQUESTS = 5
+BUDGET = 0.05  # at most 5% more CPU per request with everything on
+
+
+def _sink(port: int) -> None:
+    """A real OTLP/HTTP endpoint: accepts and decodes `POST /v1/traces` (run as its own process)."""
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+        ExportTraceServiceResponse,
+    )
+
+    answer = ExportTraceServiceResponse().SerializeToString()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            request = ExportTraceServiceRequest()
+            request.ParseFromString(self.rfile.read(int(self.headers.get("content-length", "0"))))
+            self.send_response(200)
+            self.send_header("content-type", "application/x-protobuf")
+            self.send_header("content-length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+
+
+def _tracers() -> dict[str, tuple[TracerProvider, Tracer]]:
+    """One provider per sampler, both exporting to the receiver."""
+    made: dict[str, tuple[TracerProvider, Tracer]] = {}
+    for mode, sampler in (("sampled", "parentbased_traceidratio"), ("all", "always_on")):
+        os.environ["OTEL_TRACES_SAMPLER"], os.environ["OTEL_TRACES_SAMPLER_ARG"] = sampler, SAMPLED_RATIO
+        tracing.state.provider = None
+        assert tracing.configure()
+        assert tracing.state.provider is not None
+        assert tracing.state.tracer is not None
+        made[mode] = (tracing.state.provider, tracing.state.tracer)
+    return made
+
+
+def _mode(mode: str, tracers: dict[str, tuple[TracerProvider, Tracer]]) -> None:
+    metrics.enabled = mode != "off"
+    observed_requests.log_enabled = mode in tracers or mode == "log"
+    tracing.state.provider, tracing.state.tracer = tracers.get(mode, (tracing.state.provider, None))
+
+
+async def _measure(
+    settings: Settings, dataset: Dataset, rounds: int, requests: int, shapes_run: Sequence[str]
+) -> dict[str, dict[str, list[float]]]:
+    app = create_app(settings)
+    tracers = _tracers()
+    cpu: dict[str, dict[str, list[float]]] = {shape: {mode: [] for mode in MODES} for shape in shapes_run}
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+            login = {"query": LOGIN, "variables": {"email": dataset.dashboard_user_email, "password": PASSWORD}}
+            token = (await http.post("/graphql", json=login)).json()["data"]["login"]["accessToken"]
+            for round_number in range(rounds):
+                for shape in shapes_run:
+                    body = {
+                        "query": shapes.query_text(shape),
+                        "variables": shapes.variables(shape, dataset.hot_content_id),
+                    }
+                    headers = {"authorization": f"Bearer {token}"} if shape in shapes.SIGNED_IN_SHAPES else {}
+                    # Rotate the order of the modes each round as well.
+                    order = MODES[round_number % len(MODES) :] + MODES[: round_number % len(MODES)]
+                    for mode in order:
+                        _mode(mode, tracers)
+                        for _ in range(WARMUP_REQUESTS):
+                            answer = (await http.post("/graphql", json=body, headers=headers)).json()
+                            if "errors" in answer:
+                                raise SystemExit(f"{shape}: {answer['errors']}")
+                        started = time.process_time()
+                        for _ in range(requests):
+                            await http.post("/graphql", json=body, headers=headers)
+                        if mode in tracers:
+                            tracers[mode][0].force_flush()  # the export's CPU belongs to these requests
+                        cpu[shape][mode].append((time.process_time() - started) / requests * 1000)
+    for provider, _ in tracers.values():
+        provider.shutdown()
+    tracing.state.provider = tracing.state.tracer = None
+    return cpu
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.overhead", description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--scale", type=int, default=2)
+    parser.add_argument("--shapes", nargs="+", choices=SHAPES, default=list(SHAPES))
+    parser.add_argument("--sink", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.sink:
+        _sink(args.sink)
+        return 0
+    port = free_port()
+    sink = subprocess.Popen([sys.executable, "-m", "bench.overhead", "--sink", str(port)])
+    os.environ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = f"http://127.0.0.1:{port}/v1/traces"
+    with (
+        tempfile.TemporaryDirectory(prefix="learnhub-overhead-") as tmp,
+        running_cluster(Path(tmp), durable=False) as cluster,
+    ):
+        handler = logging.FileHandler(Path(tmp) / "requests.log")
+        handler.setFormatter(JsonFormatter())
+        request_log = logging.getLogger("learnhub.request")
+        request_log.addHandler(handler)
+        request_log.setLevel(logging.INFO)
+        request_log.propagate = False  # to its file only, as production writes to its one stream
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # the client's own lines cost every mode
+        overrides: dict[str, Any] = {k.lower(): v for k, v in cluster.env().items()}
+        # As the gateway's benchmark runs it: no public cache answers, so every request executes.
+        settings = Settings(
+            **overrides,
+            environment="test",
+            rate_limit_enabled=False,
+            worker_in_process=False,
+            public_cache_enabled=False,
+        )
+        dataset = prepare(settings, args.scale)
+        try:
+            cpu = asyncio.run(_measure(settings, dataset, args.rounds, args.requests, args.shapes))
+        finally:
+            sink.terminate()
+            sink.wait()
+    worst = 0.0
+    print(
+        f"CPU per request (median of {args.rounds} interleaved rounds of {args.requests} requests, scale {args.scale});"
+        " the change is the median of each round's ratio to that round's `off`:"
+    )
+    for shape, by_mode in cpu.items():
+        cells = []
+        for mode in MODES:
+            change = statistics.median(m / o - 1 for m, o in zip(by_mode[mode], by_mode["off"], strict=True))
+            if mode == "sampled":
+                worst = max(worst, change)
+            cells.append(f"{mode} {statistics.median(by_mode[mode]):.3f} ms ({change:+.1%})")
+        print(f"  {shape:<10} " + ", ".join(cells))
+    print(f"worst overhead, metrics + request log + 10% traced: {worst:+.1%} (budget {BUDGET:.0%})")
+    return 0 if worst <= BUDGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

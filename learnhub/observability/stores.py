@@ -1,0 +1,75 @@
+"""One store call: its latency and failures as metrics, and a child span of the request's.
+
+Called where the round trips are already counted (core/stats.record sites): the SQLAlchemy
+cursor events, the raw asyncpg read layer, PyMongo's command listener, the Typesense client.
+A span is made only inside a traced request, so background work (the outbox worker) does not
+start a trace per statement.
+"""
+
+from __future__ import annotations
+
+import time
+
+from opentelemetry import trace
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+
+from learnhub.observability import metrics, tracing
+
+# Statements are cut to this length in spans: the text names the shape, the rest is noise.
+MAX_STATEMENT = 2000
+_SYSTEM = {"postgres": "postgresql", "mongodb": "mongodb", "typesense": "typesense", "redis": "redis", "s3": "s3"}
+
+
+class _Series:
+    """A store's latency and error series, looked up once (`labels()` costs more than the update)."""
+
+    __slots__ = ("errors", "seconds")
+
+    def __init__(self, store: str) -> None:
+        self.seconds = metrics.STORE_SECONDS.labels(store)
+        self.errors = metrics.STORE_ERRORS.labels(store)
+
+
+_series: dict[str, _Series] = {}
+
+
+class StoreCall:
+    __slots__ = ("span", "started", "store")
+
+    def __init__(self, store: str, span: Span | None) -> None:
+        self.store = store
+        self.span = span
+        self.started = time.perf_counter()
+
+
+def start(store: str, operation: str, statement: str | None = None) -> StoreCall | None:
+    """A call to `store` begins (None when neither metrics nor tracing want it)."""
+    tracer = tracing.state.tracer
+    if tracer is None:
+        return StoreCall(store, None) if metrics.enabled else None
+    span = None
+    if trace.get_current_span().is_recording():
+        operation = operation or (statement.split(None, 1)[0].upper() if statement else "call")
+        attributes = {"db.system": _SYSTEM.get(store, store), "db.operation": operation}
+        if statement:
+            attributes["db.statement"] = statement[:MAX_STATEMENT]
+        span = tracer.start_span(f"{store} {operation}", kind=SpanKind.CLIENT, attributes=attributes)
+    return StoreCall(store, span)
+
+
+def finish(call: StoreCall | None, error: BaseException | None = None) -> None:
+    if call is None:
+        return
+    if metrics.enabled:
+        series = _series.get(call.store)
+        if series is None:
+            series = _series[call.store] = _Series(call.store)
+        series.seconds.observe(time.perf_counter() - call.started)
+        if error is not None:
+            series.errors.inc()
+    span = call.span
+    if span is not None:
+        if error is not None:
+            span.record_exception(error)
+            span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+        span.end()
