@@ -1,4 +1,5 @@
-"""`learnhub dev | serve | migrate | seed | worker | search reindex|check | schema export | documents register`."""
+"""`learnhub dev | serve | migrate | seed | worker | search reindex|check | schema export | documents register |
+payments reconcile | analytics detach|forget-user`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import shutil
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -276,6 +279,30 @@ def cmd_payments_reconcile(args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+def cmd_analytics_detach(args: argparse.Namespace) -> None:
+    from learnhub.analytics.partitions import detach_before
+
+    try:
+        before = date.fromisoformat(f"{args.before}-01")
+    except ValueError:
+        raise SystemExit(f"learnhub: --before takes a month as YYYY-MM, not {args.before!r}") from None
+    detached = _with_stores(Settings(), lambda stores: detach_before(stores.engine, before))
+    for name in detached:
+        print(f"DETACHED {name}")
+    print(f"Detached {len(detached)} monthly partitions before {args.before}.")
+
+
+def cmd_analytics_forget_user(args: argparse.Namespace) -> None:
+    from learnhub.analytics.privacy import forget_user
+
+    try:
+        user_id = uuid.UUID(args.user_id)
+    except ValueError:
+        raise SystemExit(f"learnhub: {args.user_id!r} is not a user id (a UUID)") from None
+    changed = _with_stores(Settings(), lambda stores: forget_user(stores, user_id))
+    print(f"Pseudonymised {changed} analytics events of user {user_id}.")
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     _metrics_dir(args.workers)
     settings = Settings()
@@ -413,6 +440,17 @@ def parser() -> argparse.ArgumentParser:
     payments_sub.add_parser(
         "reconcile", help="compare payments and subscriptions with the provider; repair missed webhooks"
     ).set_defaults(func=cmd_payments_reconcile)
+
+    analytics = sub.add_parser("analytics", help="learning analytics: partitions and privacy")
+    analytics_sub = analytics.add_subparsers(dest="analytics_command", required=True)
+    detach = analytics_sub.add_parser("detach", help="detach the monthly event partitions before a month")
+    detach.add_argument("--before", required=True, help="YYYY-MM: months before this one are detached")
+    detach.set_defaults(func=cmd_analytics_detach)
+    forget = analytics_sub.add_parser(
+        "forget-user", help="pseudonymise one learner's events (an erasure request); aggregates keep their counts"
+    )
+    forget.add_argument("user_id", help="the user's id (UUID)")
+    forget.set_defaults(func=cmd_analytics_forget_user)
 
     documents = sub.add_parser("documents", help="trusted documents (PERSISTED_QUERIES=trusted)")
     documents_sub = documents.add_subparsers(dest="documents_command", required=True)

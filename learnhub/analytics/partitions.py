@@ -3,23 +3,18 @@
 Migration 0008 makes the current and next month and a default partition; the worker keeps
 MONTHS_AHEAD months ready, so the default partition only fills if the worker stops for that long
 (its rows move into their month when the month is created). An event never fails for want of a
-partition. Detached partitions stay as plain tables in `analytics_partitions` to archive or drop:
-
-    python -m learnhub.analytics.partitions detach --before 2026-01
+partition. Detached partitions stay as plain tables in `analytics_partitions` to archive or drop
+(`learnhub analytics detach --before 2026-01`).
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import re
 from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from learnhub.core.settings import Settings
 from learnhub.datasources.postgres import analytics as rows
-from learnhub.datasources.postgres.engine import make_engine
 
 MONTHS_AHEAD = 3
 _MONTHLY = re.compile(r"^analytics_events_(\d{4})_(\d{2})$")
@@ -63,28 +58,3 @@ def older_than(names: list[str], before: date) -> list[str]:
     """The monthly partitions among `names` whose month starts before `before`'s month, oldest first
     (the default partition is never among them)."""
     return sorted(name for name, start in monthly(names).items() if start < month_start(before))
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m learnhub.analytics.partitions")
-    commands = parser.add_subparsers(dest="command", required=True)
-    detach = commands.add_parser("detach", help="detach the monthly partitions before a month")
-    detach.add_argument("--before", required=True, help="YYYY-MM: months before this one are detached")
-    commands.add_parser("ensure", help="create this month's and the next months' partitions")
-    args = parser.parse_args(argv)
-
-    async def run() -> list[str]:
-        engine = make_engine(Settings())
-        try:
-            if args.command == "detach":
-                return await detach_before(engine, date.fromisoformat(f"{args.before}-01"))
-            return await ensure_partitions(engine)
-        finally:
-            await engine.dispose()
-
-    for name in asyncio.run(run()):
-        print(name)
-
-
-if __name__ == "__main__":
-    main()

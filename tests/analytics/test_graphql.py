@@ -5,6 +5,9 @@ flush), server events of the learning flows, who may read what, forgetting a lea
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -13,9 +16,8 @@ import httpx
 from sqlalchemy import text, update
 
 from learnhub.analytics import rollups
-from learnhub.analytics.privacy import forget_user
 from learnhub.datasources.postgres.tables import courses
-from learnhub.datasources.stores import Stores
+from learnhub.embedded import EmbeddedCluster
 from learnhub.graphql.relay.node import to_global_id
 from tests.support.client import gql, post_graphql
 from tests.support.data import StoreAccess, make_course, register, unique, user_id_of
@@ -174,8 +176,15 @@ async def test_learning_flows_record_server_events_that_only_admins_read(
         assert body["errors"][0]["extensions"]["code"] in ("FORBIDDEN", "UNAUTHENTICATED")
 
 
+def _learnhub(cluster: EmbeddedCluster, *args: str) -> subprocess.CompletedProcess[str]:
+    """The `learnhub` command, as an operator runs it against these stores."""
+    env = {**os.environ, **cluster.env(), "ENVIRONMENT": "test"}
+    command = [sys.executable, "-m", "learnhub", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
 async def test_forgetting_a_learner_leaves_counts_and_nothing_that_names_them(
-    http: httpx.AsyncClient, stores: StoreAccess, live_stores: Stores
+    http: httpx.AsyncClient, stores: StoreAccess, cluster: EmbeddedCluster
 ) -> None:
     admin, _ = await account_with_role(http, stores, "admin")
     token, _ = await register(http)
@@ -189,7 +198,12 @@ async def test_forgetting_a_learner_leaves_counts_and_nothing_that_names_them(
     await rollups.rollup_day(stores.engine, today)
     before = await _learners(stores, content_id, today)
 
-    assert await forget_user(live_stores, user_id) == 2
+    refused = await asyncio.to_thread(_learnhub, cluster, "analytics", "forget-user", "not-a-uuid")
+    assert refused.returncode != 0
+    assert "'not-a-uuid' is not a user id" in refused.stderr
+    done = await asyncio.to_thread(_learnhub, cluster, "analytics", "forget-user", str(user_id))
+    assert done.returncode == 0, done.stderr
+    assert f"Pseudonymised 2 analytics events of user {user_id}." in done.stdout
     body = await gql(http, EVENTS_OF, {"id": to_global_id("User", user_id)}, token=admin)
     assert body["data"]["analyticsEvents"] == []
     async with stores.engine.connect() as conn:
@@ -286,3 +300,13 @@ async def test_platform_analytics_is_for_admins(http: httpx.AsyncClient, stores:
     assert [d["date"] for d in days] == [(today - timedelta(days=n)).isoformat() for n in (2, 1, 0)]
     refused = await gql(http, query, variables, token=instructor, expect_errors=True)
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_old_partitions_are_detached_by_the_command(cluster: EmbeddedCluster) -> None:
+    refused = await asyncio.to_thread(_learnhub, cluster, "analytics", "detach", "--before", "last-year")
+    assert refused.returncode != 0
+    assert "--before takes a month as YYYY-MM" in refused.stderr
+    # No month of events is that old: nothing to detach, and the command says so.
+    done = await asyncio.to_thread(_learnhub, cluster, "analytics", "detach", "--before", "2000-01")
+    assert done.returncode == 0, done.stderr
+    assert "Detached 0 monthly partitions before 2000-01." in done.stdout
