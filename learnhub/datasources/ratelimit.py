@@ -25,7 +25,6 @@ from redis.commands.core import AsyncScript
 from learnhub.core.errors import StoreUnavailable
 from learnhub.datasources.guard import StoreGuard
 from learnhub.observability import metrics
-from learnhub.observability import stores as store_calls
 
 logger = logging.getLogger("learnhub.ratelimit")
 
@@ -149,13 +148,8 @@ class RateLimiter:
         args: list[str | float] = [cost, "1" if charge else "0"]
         for bucket in buckets:
             args += [bucket.capacity, bucket.per_second]
-        call = store_calls.start("redis", "EVALSHA")
-        try:
-            allowed, wait = await self._script(keys=[b.key for b in buckets], args=args)
-        except BaseException as exc:
-            store_calls.finish(call, exc)
-            raise
-        store_calls.finish(call)
+        # One store call in the metrics and the trace, as every command of the client (datasources/redis.py).
+        allowed, wait = await self._script(keys=[b.key for b in buckets], args=args)
         if not allowed and buckets:
             metrics.refused(buckets[0].key)
         return Verdict(bool(allowed), float(wait))

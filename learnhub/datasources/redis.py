@@ -15,6 +15,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from learnhub.core.settings import Settings
+from learnhub.observability import stores as store_calls
 
 MAGIC_LINK = "magiclink"
 PASSWORD_RESET = "pwreset"
@@ -26,8 +27,24 @@ REVOKED_SESSION = "revoked:sid"
 ALIVE_SESSION = "alive:sid"
 
 
+class ObservedRedis(Redis):
+    """Every command is one store call for the metrics and the request's trace
+    (observability/stores.py); the cost is a clock read and a histogram update per command."""
+
+    async def execute_command(self, *args: Any, **options: Any) -> Any:
+        call = store_calls.start("redis", str(args[0]) if args else "call")
+        try:
+            # redis-py leaves this method untyped.
+            result = await super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
+        except BaseException as exc:
+            store_calls.finish(call, exc)
+            raise
+        store_calls.finish(call)
+        return result
+
+
 def make_redis(settings: Settings) -> Redis:
-    return Redis.from_url(
+    return ObservedRedis.from_url(
         settings.redis_url,
         socket_connect_timeout=settings.redis_timeout_seconds,
         # A frozen Redis (SIGSTOP) keeps its sockets open and never answers: without a read

@@ -10,6 +10,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from learnhub.core.settings import Settings
+from learnhub.observability import stores as store_calls
 
 
 class Storage:
@@ -42,6 +43,7 @@ class Storage:
                 ),
             )
         )
+        store_calls.watch_s3(self.client.meta.events)
 
     async def close(self) -> None:
         await self._stack.aclose()

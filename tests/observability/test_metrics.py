@@ -125,3 +125,22 @@ async def test_the_outbox_gauges_read_dead_letters(live_stores: Stores) -> None:
     assert dead >= 1
     assert (REGISTRY.get_sample_value("learnhub_outbox_lag_seconds") or 0.0) >= 0
     assert metrics.enabled
+
+
+def _sample(name: str, store: str) -> float:
+    return REGISTRY.get_sample_value(name, {"store": store}) or 0.0
+
+
+async def test_every_redis_command_and_s3_call_is_a_store_call(live_stores: Stores) -> None:
+    calls, errors = "learnhub_store_call_duration_seconds_count", "learnhub_store_call_errors_total"
+    redis_before, s3_before, s3_errors_before = _sample(calls, "redis"), _sample(calls, "s3"), _sample(errors, "s3")
+    key = f"metrics-test:{unique('k')}"
+
+    await live_stores.redis.set(key, b"1", ex=60)
+    assert await live_stores.redis.get(key) == b"1"
+    assert await live_stores.storage.head(f"no/such/{unique('object')}") is None
+
+    # Other gateways in this process may call the stores meanwhile: at least these calls are counted.
+    assert _sample(calls, "redis") >= redis_before + 2
+    assert _sample(calls, "s3") >= s3_before + 1
+    assert _sample(errors, "s3") == s3_errors_before  # a missing object is an answer, not a failure
