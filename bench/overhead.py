@@ -2,7 +2,7 @@
 
 One process, one data set, one application, in process over httpx's ASGI transport (as
 bench/profile.py): the dashboard and hot shapes are sent in interleaved rounds with
-  off      no metrics, no tracing, no request log (the gateway's benchmark configuration)
+  off      no metrics, no tracing, no request log
   metrics  Prometheus metrics only (the default)
   log      metrics and the JSON request log written to a file (production's default)
   sampled  metrics, the JSON request log written to a file, and tracing with one request in

@@ -11,9 +11,11 @@ write is in PostgreSQL afterwards.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import signal
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,6 +150,16 @@ RESULTS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(("store", "mode"), SCENARIOS, ids=[f"{s}-{m}" for s, m in SCENARIOS])
+async def _persisted_query(http: httpx.AsyncClient) -> tuple[httpx.Response, httpx.Response]:
+    """A persisted query's hash alone (a miss: the hash cannot be looked up), then its text with
+    the hash (served). The alias makes a text no earlier run could have stored."""
+    text = f"query ApqOutage {{ c{uuid.uuid4().hex}: courses(first: 1) {{ totalCount }} }}"
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(text.encode()).hexdigest()}}
+    missed = await http.post("/graphql", json={"extensions": extensions})
+    served = await http.post("/graphql", json={"query": text, "extensions": extensions})
+    return missed, served
+
+
 async def test_store_outage_under_load(world: World, store: str, mode: str) -> None:
     server = world.server(store)
     load = Load(world)
@@ -166,6 +178,7 @@ async def test_store_outage_under_load(world: World, store: str, mode: str) -> N
             began = time.monotonic()
             ready = await http.get("/readyz")
             readyz_seconds = time.monotonic() - began
+            apq = await _persisted_query(http) if store == "Redis" else None
             await load.until(
                 lambda: time.monotonic() - down >= OUTAGE_SECONDS and len(load.since(down)) >= 2 * CLIENTS,
                 30,
@@ -210,6 +223,14 @@ async def test_store_outage_under_load(world: World, store: str, mode: str) -> N
     if store == "Redis":
         # Rate limits, session checks and the rest fall back: nothing fails for want of Redis.
         assert not failed, failed[:3]
+        # Persisted queries miss cleanly, so Apollo clients send the text, which is served.
+        assert apq is not None
+        missed, served = apq
+        assert missed.status_code == 200, missed.text
+        assert [e["extensions"]["code"] for e in missed.json()["errors"]] == ["PERSISTED_QUERY_NOT_FOUND"]
+        assert served.status_code == 200, served.text
+        assert "errors" not in served.json()
+        assert next(iter(served.json()["data"].values()))["totalCount"] >= 1
     else:
         assert failed, "no request needed the store?"
     if store == "MongoDB":
