@@ -149,7 +149,6 @@ SCENARIOS = [(store, mode) for store in ("MongoDB", "PostgreSQL", "Redis") for m
 RESULTS: dict[str, str] = {}
 
 
-@pytest.mark.parametrize(("store", "mode"), SCENARIOS, ids=[f"{s}-{m}" for s, m in SCENARIOS])
 async def _persisted_query(http: httpx.AsyncClient) -> tuple[httpx.Response, httpx.Response]:
     """A persisted query's hash alone (a miss: the hash cannot be looked up), then its text with
     the hash (served). The alias makes a text no earlier run could have stored."""
@@ -160,6 +159,7 @@ async def _persisted_query(http: httpx.AsyncClient) -> tuple[httpx.Response, htt
     return missed, served
 
 
+@pytest.mark.parametrize(("store", "mode"), SCENARIOS, ids=[f"{s}-{m}" for s, m in SCENARIOS])
 async def test_store_outage_under_load(world: World, store: str, mode: str) -> None:
     server = world.server(store)
     load = Load(world)
