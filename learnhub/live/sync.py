@@ -113,16 +113,9 @@ async def changes_since(stores: Stores, user_id: uuid.UUID, scope: CourseScope, 
     limit = first + 1
     engine = stores.engine
     found: list[Change] = []
-    readers = (
-        (changes.ENROLLMENT, changes.enrollments_changed),
-        (changes.PROGRESS, changes.progress_changed),
-        (changes.ATTEMPT, changes.attempts_changed),
-        (changes.ACHIEVEMENT, changes.achievements_changed),
-        (changes.COURSE, changes.courses_changed),
-    )
-    for source, read in readers:
-        for row in await read(engine, user_id, scope=scope, position=position, until=until, limit=limit):
-            found.append(Change(source, _aware(row["changed_at"]), row["change_id"], row))
+    for source in changes.sources(user_id, scope):
+        for row in await changes.read(engine, source, position, until, limit):
+            found.append(Change(source.rank, _aware(row["changed_at"]), row["change_id"], row))
     found += await _content_changes(stores, user_id, scope=scope, position=position, until=until, limit=limit)
     found.sort(key=lambda c: (c.at, c.source, c.id))
     page, has_more = found[:first], len(found) > first

@@ -55,10 +55,10 @@ def _after(
 
 
 @dataclass(frozen=True)
-class _Source:
+class Source:
     """One source's rows: its tie-break rank, columns, change time, id and whose rows they are."""
 
-    rank: int
+    rank: int  # the tie-break order, and what the caller reports the rows as
     columns: Sequence[Any]
     at: ColumnElement[datetime]
     id: ColumnElement[str]
@@ -66,8 +66,8 @@ class _Source:
     join: Any = None
 
 
-async def _read(
-    engine: AsyncEngine, source: _Source, position: Position | None, until: datetime, limit: int
+async def read(
+    engine: AsyncEngine, source: Source, position: Position | None, until: datetime, limit: int
 ) -> Sequence[RowMapping]:
     stmt = select(*source.columns, source.at.label("changed_at"), source.id.label("change_id"))
     if source.join is not None:
@@ -89,89 +89,39 @@ def _in_visible_course(scope: CourseScope, course_id: ColumnElement[uuid.UUID]) 
     return course_id.in_(visible)
 
 
-async def enrollments_changed(
-    engine: AsyncEngine,
-    user_id: uuid.UUID,
-    *,
-    scope: CourseScope,
-    position: Position | None,
-    until: datetime,
-    limit: int,
-) -> Sequence[RowMapping]:
-    """Enrollments (cancelled ones too: the caller makes them tombstones)."""
-    source = _Source(
-        ENROLLMENT, [enrollments], enrollments.c.updated_at, cast(enrollments.c.id, Text),
-        and_(enrollments.c.user_id == user_id, _in_visible_course(scope, enrollments.c.course_id)),
-    )  # fmt: skip
-    return await _read(engine, source, position, until, limit)
-
-
-async def progress_changed(
-    engine: AsyncEngine,
-    user_id: uuid.UUID,
-    *,
-    scope: CourseScope,
-    position: Position | None,
-    until: datetime,
-    limit: int,
-) -> Sequence[RowMapping]:
-    source = _Source(
-        PROGRESS, [lesson_progress], lesson_progress.c.updated_at, cast(lesson_progress.c.id, Text),
-        and_(lesson_progress.c.user_id == user_id, _in_visible_course(scope, lesson_progress.c.course_id)),
-    )  # fmt: skip
-    return await _read(engine, source, position, until, limit)
-
-
-async def attempts_changed(
-    engine: AsyncEngine,
-    user_id: uuid.UUID,
-    *,
-    scope: CourseScope,
-    position: Position | None,
-    until: datetime,
-    limit: int,
-) -> Sequence[RowMapping]:
-    """Attempts started or submitted (an attempt changes when it starts and when it is graded)."""
-    at = func.coalesce(quiz_attempts.c.finished_at, quiz_attempts.c.started_at)
-    mine = and_(quiz_attempts.c.user_id == user_id, _in_visible_course(scope, quiz_attempts.c.course_id))
-    source = _Source(ATTEMPT, [quiz_attempts], at, cast(quiz_attempts.c.id, Text), mine)
-    return await _read(engine, source, position, until, limit)
-
-
-async def achievements_changed(
-    engine: AsyncEngine,
-    user_id: uuid.UUID,
-    *,
-    scope: CourseScope,
-    position: Position | None,
-    until: datetime,
-    limit: int,
-) -> Sequence[RowMapping]:
-    columns = [achievements.c.code, achievements.c.title, achievements.c.description, achievements.c.xp,
+def sources(user_id: uuid.UUID, scope: CourseScope) -> tuple[Source, ...]:
+    """Every PostgreSQL source of the user's changes, in tie-break order."""
+    attempt_at = func.coalesce(quiz_attempts.c.finished_at, quiz_attempts.c.started_at)
+    awarded = [achievements.c.code, achievements.c.title, achievements.c.description, achievements.c.xp,
                user_achievements.c.awarded_at]  # fmt: skip
-    join = user_achievements.join(achievements, achievements.c.id == user_achievements.c.achievement_id)
-    source = _Source(
-        ACHIEVEMENT, columns, user_achievements.c.awarded_at, cast(user_achievements.c.id, Text),
-        user_achievements.c.user_id == user_id, join,
+    return (
+        # Enrollments, cancelled ones too: the caller makes them tombstones.
+        Source(
+            ENROLLMENT, [enrollments], enrollments.c.updated_at, cast(enrollments.c.id, Text),
+            and_(enrollments.c.user_id == user_id, _in_visible_course(scope, enrollments.c.course_id)),
+        ),
+        Source(
+            PROGRESS, [lesson_progress], lesson_progress.c.updated_at, cast(lesson_progress.c.id, Text),
+            and_(lesson_progress.c.user_id == user_id, _in_visible_course(scope, lesson_progress.c.course_id)),
+        ),
+        # An attempt changes when it starts and when it is graded.
+        Source(
+            ATTEMPT, [quiz_attempts], attempt_at, cast(quiz_attempts.c.id, Text),
+            and_(quiz_attempts.c.user_id == user_id, _in_visible_course(scope, quiz_attempts.c.course_id)),
+        ),
+        Source(
+            ACHIEVEMENT, awarded, user_achievements.c.awarded_at, cast(user_achievements.c.id, Text),
+            user_achievements.c.user_id == user_id,
+            user_achievements.join(achievements, achievements.c.id == user_achievements.c.achievement_id),
+        ),
+        # The user's enrolled courses whose row changed (published or unpublished: hidden ones
+        # too, so the app hears of it).
+        Source(
+            COURSE, [courses], courses.c.updated_at, cast(courses.c.id, Text),
+            and_(enrollments.c.user_id == user_id, enrollments.c.status != "cancelled"),
+            courses.join(enrollments, enrollments.c.course_id == courses.c.id),
+        ),
     )  # fmt: skip
-    return await _read(engine, source, position, until, limit)
-
-
-async def courses_changed(
-    engine: AsyncEngine,
-    user_id: uuid.UUID,
-    *,
-    scope: CourseScope,
-    position: Position | None,
-    until: datetime,
-    limit: int,
-) -> Sequence[RowMapping]:
-    """The user's enrolled courses whose row changed (published or unpublished: hidden ones too,
-    so the app hears of it)."""
-    join = courses.join(enrollments, enrollments.c.course_id == courses.c.id)
-    where = and_(enrollments.c.user_id == user_id, enrollments.c.status != "cancelled")
-    source = _Source(COURSE, [courses], courses.c.updated_at, cast(courses.c.id, Text), where, join)
-    return await _read(engine, source, position, until, limit)
 
 
 async def enrolled_courses(engine: AsyncEngine, user_id: uuid.UUID, scope: CourseScope) -> Sequence[RowMapping]:
