@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import secrets
 import signal
 import socket
 from abc import ABC, abstractmethod
@@ -9,12 +11,51 @@ from pathlib import Path
 
 from learnhub.embedded.process import ManagedProcess
 
+# Ports are drawn at random below the kernel's ephemeral range, never twice in one process.
+# A port the kernel hands out for `bind(0)` sits inside that range, so until the server binds it
+# (seconds later, after the other servers have spawned and opened connections) any outgoing
+# connection, or another server's own free-port pick, can take it: a cluster start once failed
+# on `Address already in use` that way. Below the range only listeners compete for a port.
+_LOWEST_PORT = 10_000
+_handed_out: set[int] = set()
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32_768, 60_999  # Linux's default
+
+
+def _bindable(port: int) -> bool:
+    """Whether a server could listen on `port` now, on IPv4 and on the dual-stack wildcard that
+    some servers (localstripe) bind."""
+    # The IPv6 wildcard is dual-stack on Linux: it also collides with any IPv4 listener.
+    attempts: list[tuple[socket.AddressFamily, str]] = [(socket.AF_INET, "127.0.0.1")]
+    if socket.has_ipv6:
+        attempts.append((socket.AF_INET6, "::"))
+    for family, host in attempts:
+        try:
+            with socket.socket(family, socket.SOCK_STREAM) as sock:
+                sock.bind((host, port))
+        except OSError as exc:
+            if family == socket.AF_INET6 and exc.errno == errno.EAFNOSUPPORT:
+                continue  # no IPv6 on this machine: nothing can bind it there either
+            return False
+    return True
+
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port that nothing listens on right now and that this process has not handed out."""
+    low, _ = _ephemeral_range()
+    top = low - 1 if low - 1 > _LOWEST_PORT + 1_000 else 65_535
+    for _ in range(200):
+        port = secrets.randbelow(top - _LOWEST_PORT + 1) + _LOWEST_PORT
+        if port not in _handed_out and _bindable(port):
+            _handed_out.add(port)
+            return port
+    raise OSError(errno.EADDRINUSE, f"no free TCP port found between {_LOWEST_PORT} and {top}")
 
 
 def port_is_open(port: int) -> bool:
