@@ -12,6 +12,7 @@ from pathlib import Path
 from learnhub.embedded.base import EmbeddedServer, free_port
 from learnhub.embedded.mongo import EmbeddedMongo
 from learnhub.embedded.postgres import EmbeddedPostgres
+from learnhub.embedded.process import EmbeddedServerError
 from learnhub.embedded.redis import EmbeddedRedis
 from learnhub.embedded.s3 import EmbeddedS3
 from learnhub.embedded.stripe import EmbeddedStripe
@@ -36,8 +37,11 @@ class Ports:
 class EmbeddedCluster:
     """PostgreSQL, MongoDB, Redis, Typesense and S3, each with a folder under `root`."""
 
-    def __init__(self, root: Path, ports: Ports, *, durable: bool = True) -> None:
+    def __init__(self, root: Path, ports: Ports, *, durable: bool = True, movable_ports: bool = False) -> None:
         self.root = root
+        # Ports this code chose (not a user's `--pg-port`): a server that finds its port taken
+        # between the choice and its bind is started once more on another.
+        self.movable_ports = movable_ports
         logs = root / "logs"
         self.servers: list[EmbeddedServer] = [
             EmbeddedPostgres(root / "postgres", logs, ports.postgres, durable=durable),
@@ -57,12 +61,27 @@ class EmbeddedCluster:
             for server in self.servers:
                 server.spawn()
             with ThreadPoolExecutor(len(self.servers)) as pool:
-                for future in [pool.submit(s.wait_ready, timeout) for s in self.servers]:
-                    future.result()
+                waits = [(s, pool.submit(s.wait_ready, timeout)) for s in self.servers]
+                taken = [s for s, wait in waits if self._port_was_taken(wait.exception())]
+                for _, wait in waits:
+                    if not self._port_was_taken(wait.exception()):
+                        wait.result()
+            for server in taken:
+                server.stop()
+                server.port = free_port()
+                server.spawn()
+                server.wait_ready(timeout)
         except BaseException:
             self.stop()
             raise
         self.started_in = time.monotonic() - began
+
+    def _port_was_taken(self, error: BaseException | None) -> bool:
+        return (
+            self.movable_ports
+            and isinstance(error, EmbeddedServerError)
+            and "address already in use" in str(error).lower()
+        )
 
     def stop(self) -> None:
         """Stop every server, in parallel; safe to call twice."""
@@ -83,7 +102,7 @@ class EmbeddedCluster:
 @contextmanager
 def running_cluster(root: Path, ports: Ports | None = None, *, durable: bool = True) -> Iterator[EmbeddedCluster]:
     """A started cluster that is stopped when the block ends, however it ends."""
-    cluster = EmbeddedCluster(root, ports or Ports.free(), durable=durable)
+    cluster = EmbeddedCluster(root, ports or Ports.free(), durable=durable, movable_ports=ports is None)
     cluster.start()
     try:
         yield cluster
