@@ -21,9 +21,9 @@ from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
-from learnhub.observability import metrics, tracing
+from learnhub.observability import logs, metrics, tracing
 
-request_log = logging.getLogger("learnhub.request")
+request_log = logging.getLogger(logs.REQUEST_LOGGER)
 log_enabled = False
 
 # Operation names come from clients: past this many distinct names a process labels the rest
@@ -197,24 +197,23 @@ def finish(observation: Observation | None, status: int, round_trips: Mapping[st
                 otel_context.detach(observation.token)
     _current.set(None)
     if log_enabled:
-        request_log.info(
-            "%s %s %s in %.1f ms",
-            observation.operation_type,
-            observation.operation or "anonymous",
-            status,
-            seconds * 1000,
-            extra={
-                "fields": {
-                    "request_id": observation.request_id,
-                    "trace_id": trace_id,
-                    "operation": observation.operation,
-                    "operation_type": observation.operation_type,
-                    "client": observation.client,
-                    "duration_ms": round(seconds * 1000, 3),
-                    "round_trips": trips,
-                    "status": status,
-                    "outcome": result,
-                    "errors": observation.errors,
-                }
-            },
+        fields = {
+            "request_id": observation.request_id,
+            "trace_id": trace_id,
+            "operation": observation.operation,
+            "operation_type": observation.operation_type,
+            "client": observation.client,
+            "duration_ms": round(seconds * 1000, 3),
+            "round_trips": trips,
+            "status": status,
+            "outcome": result,
+            "errors": observation.errors,
+        }
+        message = (
+            f"{observation.operation_type} {observation.operation or 'anonymous'} {status} in {seconds * 1000:.1f} ms"
         )
+        lines = logs.output.request_lines
+        if lines is not None:
+            lines.write(message, fields)
+        else:
+            request_log.info(message, extra={"fields": fields})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -30,7 +31,7 @@ SPREAD_SECONDS = 60
 
 
 @pytest.fixture
-def two_workers(cluster: EmbeddedCluster, seeded: Any, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def two_workers(cluster: EmbeddedCluster, seeded: Any, tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     port = free_port()
     metrics_dir = tmp_path / "metrics"
     env = {
@@ -41,6 +42,9 @@ def two_workers(cluster: EmbeddedCluster, seeded: Any, tmp_path: Path) -> Iterat
         "RATE_LIMIT_ENABLED": "false",
         "PUBLIC_CACHE_ENABLED": "false",
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        # Production's logs: JSON lines, with the request log written by both workers to one stderr.
+        "LOG_FORMAT": "json",
+        "REQUEST_LOG": "true",
         "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
     }
     log = tmp_path / "serve.log"
@@ -63,7 +67,7 @@ def two_workers(cluster: EmbeddedCluster, seeded: Any, tmp_path: Path) -> Iterat
                 pass
             assert time.monotonic() < deadline, "learnhub serve did not start"
             time.sleep(0.1)
-        yield url, metrics_dir
+        yield url, metrics_dir, log
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -89,8 +93,14 @@ def _requests_by_worker(metrics_dir: Path, scratch: Path) -> dict[int, float]:
     return counts
 
 
-def test_one_scrape_sums_both_workers(two_workers: tuple[str, Path], tmp_path: Path) -> None:
-    url, metrics_dir = two_workers
+def _request_lines(log: Path) -> list[dict[str, Any]]:
+    """The request log's lines so far; every line of the shared stderr must be whole JSON."""
+    lines = [line for line in log.read_text().splitlines() if '"logger":"learnhub.request"' in line]
+    return [json.loads(line) for line in lines]
+
+
+def test_one_scrape_sums_both_workers(two_workers: tuple[str, Path, Path], tmp_path: Path) -> None:
+    url, metrics_dir, log = two_workers
     sent = 0
     deadline = time.monotonic() + SPREAD_SECONDS
     # Fresh connections until the kernel has handed some to each worker.
@@ -108,3 +118,12 @@ def test_one_scrape_sums_both_workers(two_workers: tuple[str, Path], tmp_path: P
     assert sum(by_worker.values()) == sent
     scraped = httpx.get(f"{url}/metrics", timeout=30).text
     assert value(scraped, "learnhub_requests_total", operation="TwoWorkers", outcome="ok") == sent
+
+    # Each worker wrote a request line per request, whole, to the stderr they share; a line is
+    # written as its answer is sent, so the file is read until the count is reached.
+    deadline = time.monotonic() + SPREAD_SECONDS
+    while len(mine := [line for line in _request_lines(log) if line["operation"] == "TwoWorkers"]) < sent:
+        assert time.monotonic() < deadline, f"{len(mine)} request lines for {sent} requests"
+        time.sleep(0.05)
+    assert len(mine) == sent
+    assert {(line["status"], line["outcome"], line["operation_type"]) for line in mine} == {(200, "ok", "query")}
