@@ -60,7 +60,8 @@ class RequestLines:
     bench/overhead.py) against 21 µs for the same call in a tight loop. One write per line keeps
     what the handler gave: the line is out when the request ends, and lines up to PIPE_BUF (4 KiB)
     from several worker processes sharing stderr never interleave. A line that cannot be written
-    (a closed or full pipe) is dropped: the request log never fails a request.
+    (a closed pipe, or a full one opened non-blocking) is dropped: the request log never fails a
+    request. A full blocking pipe waits, as the logging handler did.
     """
 
     __slots__ = ("fd",)
