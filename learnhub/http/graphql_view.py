@@ -199,7 +199,14 @@ class GatewayGraphQL(GraphQL[Context, None]):
         except (RequestRefused, HTTPException) as exc:
             response = self._refused(request, exc)
         except Exception as exc:
-            response = self._refused(request, _outage_refusal(exc))
+            try:
+                refusal = _outage_refusal(exc)
+            except Exception:
+                # Starlette's error middleware answers 500 and logs it; counted first, as the lean
+                # path counts its own (http/fast_path.py), so the failing-requests alert sees it.
+                observe.finish(request.state.observation, 500, None)
+                raise
+            response = self._refused(request, refusal)
         await self._send(request, response, scope, receive, send)
 
     async def serve_one(self, scope: Scope, receive: Receive, send: Send, body: bytes, data: Mapping[str, Any]) -> None:

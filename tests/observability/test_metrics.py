@@ -144,3 +144,31 @@ async def test_every_redis_command_and_s3_call_is_a_store_call(live_stores: Stor
     assert _sample(calls, "redis") >= redis_before + 2
     assert _sample(calls, "s3") >= s3_before + 1
     assert _sample(errors, "s3") == s3_errors_before  # a missing object is an answer, not a failure
+
+
+async def test_an_unhandled_error_is_counted_as_failed_on_both_paths(gateway_factory: GatewayFactory) -> None:
+    """A fault no handler expects is a plain 500 from the server's error handling; it still counts
+    as a failed request, on the lean path (a JSON POST) and the general one (a GET)."""
+    server = gateway_factory()
+    view = server.app._view
+
+    async def broken_context(*_: object, **__: object) -> None:
+        raise RuntimeError("an unexpected fault")
+
+    def failed() -> float:
+        labels = {"operation": "anonymous", "outcome": "failed"}
+        return REGISTRY.get_sample_value("learnhub_requests_total", labels) or 0.0
+
+    before = failed()
+    view.get_context = broken_context  # the fault: every request now fails before execution
+    try:
+        # A connection each: the server closes a connection after an unhandled error.
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            lean = await http.post("/graphql", json={"query": "{ __typename }"})
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            general = await http.get("/graphql", params={"query": "{ __typename }"})
+    finally:
+        del view.get_context
+    assert (lean.status_code, general.status_code) == (500, 500)
+    assert "RuntimeError" not in lean.text + general.text  # no trace to the client
+    assert failed() - before == 2
