@@ -39,6 +39,7 @@ from learnhub.http.graphiql import graphiql_html, wants_graphiql
 from learnhub.http.live_socket import LiveSocketHandler
 from learnhub.http.middleware import error_body
 from learnhub.observability import requests as observe
+from learnhub.observability import tracing
 
 logger = logging.getLogger("learnhub.http")
 
@@ -89,9 +90,13 @@ def _refusal(
     headers: Mapping[str, str] | None = None,
     extensions: Mapping[str, Any] | None = None,
 ) -> Response:
-    """A request refused before execution: one GraphQL error, in the media type the client asked for."""
+    """A request refused before execution: one GraphQL error, in the media type the client asked
+    for, with the trace id when the request is traced (as execution errors carry it)."""
     media = GRAPHQL_RESPONSE if _wants_graphql_response(request) else JSON
-    body = error_body(message, code, **(extensions or {}))
+    extra = dict(extensions or {})
+    if (trace_id := tracing.current_trace_id()) is not None:
+        extra["traceId"] = trace_id
+    body = error_body(message, code, **extra)
     return Response(body, status_code=status, media_type=media, headers=headers)
 
 
