@@ -28,7 +28,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,7 @@ from learnhub.app import create_app
 from learnhub.core.settings import Settings
 from learnhub.embedded import running_cluster
 from learnhub.embedded.base import free_port
+from learnhub.embedded.otlp import OtlpReceiver
 from learnhub.observability import logs, metrics, tracing
 from learnhub.observability import requests as observed_requests
 
@@ -59,28 +59,9 @@ BUDGET = 0.05  # at most 5% more CPU per request with everything on
 
 
 def _sink(port: int) -> None:
-    """A real OTLP/HTTP endpoint: accepts and decodes `POST /v1/traces` (run as its own process)."""
-    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
-        ExportTraceServiceRequest,
-        ExportTraceServiceResponse,
-    )
-
-    answer = ExportTraceServiceResponse().SerializeToString()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            request = ExportTraceServiceRequest()
-            request.ParseFromString(self.rfile.read(int(self.headers.get("content-length", "0"))))
-            self.send_response(200)
-            self.send_header("content-type", "application/x-protobuf")
-            self.send_header("content-length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    """A real OTLP/HTTP endpoint, run as its own process so that decoding spans costs the
+    measured process nothing."""
+    OtlpReceiver(port).serve_forever()
 
 
 def _tracers(ratio: float = SAMPLED_RATIO) -> dict[str, tuple[TracerProvider, Tracer]]:

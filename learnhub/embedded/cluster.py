@@ -62,10 +62,13 @@ class EmbeddedCluster:
                 server.spawn()
             with ThreadPoolExecutor(len(self.servers)) as pool:
                 waits = [(s, pool.submit(s.wait_ready, timeout)) for s in self.servers]
-                taken = [s for s, wait in waits if self._port_was_taken(wait.exception())]
-                for _, wait in waits:
-                    if not self._port_was_taken(wait.exception()):
-                        wait.result()
+            taken = []
+            for server, wait in waits:
+                error = wait.exception()
+                if self._port_was_taken(error):
+                    taken.append(server)
+                elif error is not None:
+                    raise error
             for server in taken:
                 server.stop()
                 server.port = free_port()

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from learnhub.embedded.otlp import OtlpReceiver, ReceivedSpan
 from learnhub.observability import requests as observed_requests
 from learnhub.observability import tracing
 from learnhub.observability.logs import JsonFormatter
 from tests.support.client import post_graphql
 from tests.support.logs import captured_logs
-from tests.support.otlp import OtlpReceiver, ReceivedSpan
 from tests.support.servers import GatewayFactory, LiveServer
 
 HOT = "query Hot($contentId: String!) { course(contentId: $contentId) { contentId title lessonCount } }"

@@ -1,5 +1,6 @@
 """A real OTLP/HTTP trace receiver: accepts `POST /v1/traces` protobuf bodies, as a collector
-does, and keeps the spans they carry (decoded with opentelemetry-proto)."""
+does, and keeps the spans they carry (decoded with opentelemetry-proto). The tests read what the
+gateway exported from it; bench/overhead.py runs it in a process of its own as the collector."""
 
 from __future__ import annotations
 
@@ -33,9 +34,9 @@ class ReceivedSpan:
 
 
 class OtlpReceiver:
-    """Listens on 127.0.0.1 on a free port from `start()` to `stop()`."""
+    """Listens on 127.0.0.1 on `port` (any free one by default) from `start()` to `stop()`."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.spans: list[ReceivedSpan] = []
         self.posts = 0
         self._lock = threading.Lock()
@@ -61,7 +62,7 @@ class OtlpReceiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="otlp-receiver", daemon=True)
 
     @property
@@ -70,6 +71,10 @@ class OtlpReceiver:
 
     def start(self) -> None:
         self._thread.start()
+
+    def serve_forever(self) -> None:
+        """Serve on this thread (a receiver run as its own process)."""
+        self._server.serve_forever()
 
     def stop(self) -> None:
         self._server.shutdown()
